@@ -1,0 +1,434 @@
+"""The `warmstart` config namespace: typed models, parsing, and one message per problem.
+
+Everything a stack can set is declared here, and all of it is checked before the first
+resource is registered: a typo in a stack file must fail `pulumi preview` with the key path
+and what is allowed, not half-way through an update with a provider error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from components.probes import ProbeKind
+from components.quantities import QuantityError, parse_cpu, parse_memory
+
+NAMESPACE = "warmstart"
+
+# preStop.sleep needs 1.30; schemas for strict validation exist up to 1.37.
+SUPPORTED_KUBERNETES_MINORS = range(30, 38)
+
+# Derived from limits by warmstart; setting them by hand would silently undo the tuning.
+DERIVED_ENV = frozenset({"GOMEMLIMIT", "GOMAXPROCS", "PORT", "SHUTDOWN_TIMEOUT"})
+
+_DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+_PERCENT = r"^(100|[1-9]?[0-9])%$"
+
+
+class _Model(BaseModel):
+    """camelCase keys as in the stack files; unknown keys are errors, not ignored."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, validate_by_name=True
+    )
+
+
+def _int_or_percent(value: Any) -> int | str:
+    """Kubernetes IntOrString as rollouts and PDBs take it: a count or a percentage."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and re.match(_PERCENT, value):
+        return value
+    raise PydanticCustomError(
+        "int_or_percent", "must be a whole number >= 0 or a percentage such as 25%"
+    )
+
+
+IntOrPercent = Annotated[int | str, PlainValidator(_int_or_percent)]
+
+
+class StartupConfig(_Model):
+    budget_seconds: float = Field(gt=0, le=3600)
+    probe: ProbeKind = "http"
+
+
+class HealthConfig(_Model):
+    """HTTP paths, or gRPC health service names, for each probe; defaults follow the kind."""
+
+    startup: str | None = None
+    readiness: str | None = None
+    liveness: str | None = None
+    liveness_tolerance_seconds: int = Field(default=30, ge=10, le=600)
+
+
+class ResourceAmounts(_Model):
+    cpu: str
+    memory: str
+
+
+class ResourcesConfig(_Model):
+    requests: ResourceAmounts
+    limits: ResourceAmounts
+
+
+class ShutdownConfig(_Model):
+    pre_stop_sleep_seconds: int = Field(default=5, ge=1, le=60)
+    drain_seconds: int = Field(default=20, ge=1, le=600)
+
+
+class RolloutConfig(_Model):
+    max_surge: IntOrPercent = "25%"
+
+
+class DisruptionConfig(_Model):
+    """Exactly one of the two, as the PodDisruptionBudget API itself requires."""
+
+    max_unavailable: IntOrPercent | None = None
+    min_available: IntOrPercent | None = None
+
+
+class AutoscalingConfig(_Model):
+    min_replicas: int = Field(default=1, ge=1, le=1000)
+    max_replicas: int = Field(default=3, ge=1, le=1000)
+    cpu_utilization_percent: int = Field(default=70, ge=10, le=100)
+
+
+class ServiceConfig(_Model):
+    name: str = Field(pattern=_DNS_LABEL, max_length=63)
+    image: str = Field(min_length=1)
+    port: int = Field(default=8080, ge=1024, le=65535)
+    service_port: int = Field(default=80, ge=1, le=65535)
+    startup: StartupConfig
+    health: HealthConfig = HealthConfig()
+    resources: ResourcesConfig
+    shutdown: ShutdownConfig = ShutdownConfig()
+    rollout: RolloutConfig = RolloutConfig()
+    disruption: DisruptionConfig = DisruptionConfig(max_unavailable=1)
+    autoscaling: AutoscalingConfig = AutoscalingConfig()
+    env: dict[str, str] = {}
+    automount_service_account_token: bool = False
+
+
+class ClusterConfig(_Model):
+    mode: Literal["render", "existing"]
+    kubernetes_version: str = Field(default="1.35", pattern=r"^1\.\d+$")
+    render_dir: str = "rendered/manifests"
+    context: str | None = None
+
+
+class WarmstartConfig(_Model):
+    production: bool = False
+    namespace: str = Field(default="warmstart", pattern=_DNS_LABEL, max_length=63)
+    cluster: ClusterConfig
+    kubeconfig: str | None = None
+    services: list[ServiceConfig] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the config, where it is, and what was found there."""
+
+    path: str
+    message: str
+    value: Any = None
+
+    def __str__(self) -> str:
+        found = "" if self.value is None else f" (got {_show(self.value)})"
+        return f"{NAMESPACE}:{self.path}: {self.message}{found}"
+
+
+class ConfigError(pulumi.RunError):
+    """Raised before any resource exists; Pulumi prints a RunError without a traceback."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"invalid stack configuration, {len(problems)} {noun}:\n{lines}")
+
+
+# Keys whose values are credentials: a plaintext value in a stack file is an error.
+SECRET_KEYS = frozenset({"kubeconfig"})
+
+
+def parse_config(
+    raw: Mapping[str, str], secret_keys: frozenset[str] = frozenset()
+) -> WarmstartConfig:
+    """Typed config from raw Pulumi config (`namespace:key` -> string), or ConfigError.
+
+    `secret_keys` names the full keys (`warmstart:kubeconfig`) Pulumi holds as secrets.
+    """
+    values: dict[str, Any] = {}
+    problems = [
+        Problem(key, f"must be a secret: pulumi config set --secret {NAMESPACE}:{key} ...")
+        for key in sorted(SECRET_KEYS)
+        if f"{NAMESPACE}:{key}" in raw and f"{NAMESPACE}:{key}" not in secret_keys
+    ]
+    allowed = _allowed_keys(WarmstartConfig)
+    for full_key, text in sorted(raw.items()):
+        namespace, _, key = full_key.partition(":")
+        if namespace != NAMESPACE:
+            continue
+        if key not in allowed:
+            problems.append(Problem(key, f"unknown key (allowed: {', '.join(allowed)})"))
+            continue
+        values[key] = _decode(text)
+    try:
+        config = WarmstartConfig.model_validate(values)
+    except ValidationError as error:
+        raise ConfigError(problems + _problems_from(error)) from None
+    problems += semantic_problems(config)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def load_config() -> WarmstartConfig:
+    """Parse the running stack's config; the one place the program reads config."""
+    raw = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    texts = {key: value for key, value in raw.items() if isinstance(value, str)}
+    secrets = frozenset(key for key in texts if pulumi.runtime.is_config_secret(key)) | frozenset(
+        pulumi.runtime.get_config_secret_keys_env()
+    )
+    return parse_config(texts, secrets)
+
+
+def semantic_problems(config: WarmstartConfig) -> list[Problem]:
+    """Rules that span fields, or that only production stacks must keep."""
+    problems = list(_cluster_problems(config))
+    seen: set[str] = set()
+    for index, service in enumerate(config.services):
+        at = f"services[{index}]"
+        if service.name in seen:
+            problems.append(Problem(f"{at}.name", "duplicate service name", service.name))
+        seen.add(service.name)
+        problems += _service_problems(at, service)
+        if config.production:
+            problems += _production_service_problems(at, service)
+    return problems
+
+
+def _cluster_problems(config: WarmstartConfig) -> Iterator[Problem]:
+    version = config.cluster.kubernetes_version
+    minor = int(version.split(".")[1])
+    if minor not in SUPPORTED_KUBERNETES_MINORS:
+        first, last = SUPPORTED_KUBERNETES_MINORS[0], SUPPORTED_KUBERNETES_MINORS[-1]
+        yield Problem("cluster.kubernetesVersion", f"must be 1.{first} to 1.{last}", version)
+    if config.production and config.cluster.mode == "render":
+        yield Problem("cluster.mode", "a production stack must target a real cluster", "render")
+    if config.kubeconfig is not None and config.cluster.mode != "existing":
+        yield Problem("kubeconfig", "only used with cluster.mode existing", "(set)")
+
+
+def _service_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
+    yield from _resource_problems(f"{at}.resources", service.resources)
+    yield from _health_problems(f"{at}.health", service)
+    if service.autoscaling.min_replicas > service.autoscaling.max_replicas:
+        yield Problem(
+            f"{at}.autoscaling.maxReplicas",
+            f"must be >= minReplicas ({service.autoscaling.min_replicas})",
+            service.autoscaling.max_replicas,
+        )
+    if service.rollout.max_surge in (0, "0%"):
+        yield Problem(
+            f"{at}.rollout.maxSurge",
+            "must be > 0: with maxUnavailable 0 a rollout could never start",
+            service.rollout.max_surge,
+        )
+    chosen = [
+        key
+        for key, value in (
+            ("maxUnavailable", service.disruption.max_unavailable),
+            ("minAvailable", service.disruption.min_available),
+        )
+        if value is not None
+    ]
+    if len(chosen) != 1:
+        yield Problem(
+            f"{at}.disruption",
+            "set exactly one of maxUnavailable or minAvailable",
+            ", ".join(chosen) or "neither",
+        )
+    for name in service.env:
+        if not _ENV_NAME.match(name):
+            yield Problem(f"{at}.env.{name}", "not a valid environment variable name")
+        elif name in DERIVED_ENV:
+            yield Problem(f"{at}.env.{name}", "derived by warmstart from limits; remove it")
+
+
+def _resource_problems(at: str, resources: ResourcesConfig) -> Iterator[Problem]:
+    parsed: dict[tuple[str, str], Any] = {}
+    for side in ("requests", "limits"):
+        amounts = getattr(resources, side)
+        for kind, parse in (("cpu", parse_cpu), ("memory", parse_memory)):
+            text = getattr(amounts, kind)
+            try:
+                parsed[side, kind] = parse(text)
+            except QuantityError as error:
+                yield Problem(f"{at}.{side}.{kind}", str(error).split(" (got")[0], text)
+    for kind in ("cpu", "memory"):
+        request, limit = parsed.get(("requests", kind)), parsed.get(("limits", kind))
+        if request is not None and limit is not None and request > limit:
+            yield Problem(
+                f"{at}.requests.{kind}",
+                f"must not exceed limits.{kind} ({getattr(resources.limits, kind)})",
+                getattr(resources.requests, kind),
+            )
+
+
+def _health_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
+    health, kind = service.health, service.startup.probe
+    targets = {
+        "startup": health.startup,
+        "readiness": health.readiness,
+        "liveness": health.liveness,
+    }
+    for probe, target in targets.items():
+        if target is None:
+            continue
+        if kind == "tcp":
+            yield Problem(f"{at}.{probe}", "tcp probes connect to the port; remove it", target)
+        elif kind == "http" and not target.startswith("/"):
+            yield Problem(f"{at}.{probe}", "an HTTP path must start with /", target)
+    if health.liveness is not None and health.liveness == health.readiness:
+        yield Problem(
+            f"{at}.liveness",
+            "must differ from readiness: liveness never checks dependencies",
+            health.liveness,
+        )
+
+
+def _production_service_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
+    if not _DIGEST.search(service.image):
+        yield Problem(
+            f"{at}.image",
+            "production stacks pin images by digest (...@sha256:<64 hex>)",
+            service.image,
+        )
+    if service.autoscaling.min_replicas < 2:
+        yield Problem(
+            f"{at}.autoscaling.minReplicas",
+            "production services run at least 2 replicas",
+            service.autoscaling.min_replicas,
+        )
+
+
+def _decode(text: str) -> Any:
+    """Pulumi hands structured values to the program as JSON text; scalars stay text."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+    return text
+
+
+def _problems_from(error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        location = item["loc"]
+        problems.append(Problem(_path(location), _message(item, location), _value(item)))
+    return problems
+
+
+def _path(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _message(item: Any, location: tuple[int | str, ...]) -> str:
+    kind, context = item["type"], item.get("ctx", {})
+    simple = {
+        "missing": "required",
+        "greater_than": "must be > {gt}",
+        "greater_than_equal": "must be >= {ge}",
+        "less_than": "must be < {lt}",
+        "less_than_equal": "must be <= {le}",
+        "too_short": "must have at least {min_length} item(s)",
+        "string_too_short": "must not be empty",
+        "string_too_long": "must be at most {max_length} characters",
+        "literal_error": "must be one of {expected}",
+        "bool_parsing": "must be true or false",
+        "bool_type": "must be true or false",
+        "int_parsing": "must be a whole number",
+        "int_type": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_parsing": "must be a number",
+        "float_type": "must be a number",
+        "string_type": "must be a string",
+        "model_type": "must be a mapping of keys to values",
+        "dict_type": "must be a mapping of keys to values",
+        "list_type": "must be a list",
+    }
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(_model_at(location[:-1]))
+        return f"unknown key (allowed: {', '.join(allowed)})"
+    if kind == "string_pattern_mismatch":
+        return _pattern_message(context.get("pattern", ""))
+    if kind in simple:
+        return simple[kind].format(**{key: _number(value) for key, value in context.items()})
+    message: str = item["msg"]
+    return message[:1].lower() + message[1:]
+
+
+def _number(value: Any) -> Any:
+    """0.0 -> 0, so a bound reads as the stack file's author wrote it."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _pattern_message(pattern: str) -> str:
+    if pattern == _DNS_LABEL:
+        return "must be a DNS label: lowercase letters, digits and '-', starting with a letter"
+    if pattern.startswith("^1"):
+        return "must be a Kubernetes minor version such as 1.35"
+    return f"must match {pattern}"
+
+
+def _value(item: Any) -> Any:
+    """What was found at the path; nothing for a missing key."""
+    return None if item["type"] == "missing" else item.get("input")
+
+
+def _allowed_keys(model: type[BaseModel]) -> list[str]:
+    return sorted(field.alias or name for name, field in model.model_fields.items())
+
+
+def _model_at(location: tuple[int | str, ...]) -> type[BaseModel]:
+    """The model class that sits at `location` (a pydantic error location) under the root."""
+    current: Any = WarmstartConfig
+    for part in location:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            current = typing.get_args(current)[0]
+            continue
+        fields = {field.alias or name: field for name, field in current.model_fields.items()}
+        current = fields[part].annotation
+    return _unwrap(current)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`X | None` -> X, so the walk can step into optional sub-models."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is Union:
+        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return members[0]
+    return annotation
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if isinstance(value, str | int | float | bool) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,87 @@
+"""GoService: one Go service on Kubernetes, with probes and runtime derived from its config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import go_service_spec as spec
+from components.config import ServiceConfig
+
+TYPE_TOKEN = "warmstart:kubernetes:GoService"
+
+
+@dataclass(frozen=True)
+class GoServiceArgs:
+    service: ServiceConfig
+    namespace: pulumi.Input[str]
+    production: bool
+
+
+class GoService(pulumi.ComponentResource):
+    """ServiceAccount, Deployment, Service, PodDisruptionBudget and HPA for one service.
+
+    The Kubernetes provider arrives through `opts` (providers={"kubernetes": ...} or
+    provider=...), so the same component deploys to a rendered directory, an existing
+    cluster or EKS without knowing which.
+    """
+
+    image: str
+    deployment: k8s.apps.v1.Deployment
+    service: k8s.core.v1.Service
+    service_name: pulumi.Output[str]
+    probe_plan: spec.ProbePlan
+
+    def __init__(
+        self, name: str, args: GoServiceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        config, namespace = args.service, args.namespace
+        child = pulumi.ResourceOptions(parent=self)
+
+        def meta() -> dict[str, object]:
+            return spec.metadata(config.name, namespace)
+
+        account = k8s.core.v1.ServiceAccount(
+            config.name,
+            metadata=meta(),
+            automount_service_account_token=config.automount_service_account_token,
+            opts=child,
+        )
+        # The HPA owns the replica count once running; re-applying minReplicas on every
+        # `pulumi up` would scale a busy service down mid-burst.
+        self.deployment = k8s.apps.v1.Deployment(
+            config.name,
+            metadata=meta(),
+            spec=spec.deployment_spec(config, args.production),
+            opts=pulumi.ResourceOptions.merge(
+                child,
+                pulumi.ResourceOptions(ignore_changes=["spec.replicas"], depends_on=[account]),
+            ),
+        )
+        self.service = k8s.core.v1.Service(
+            config.name, metadata=meta(), spec=spec.service_spec(config), opts=child
+        )
+        k8s.policy.v1.PodDisruptionBudget(
+            config.name, metadata=meta(), spec=spec.pod_disruption_budget_spec(config), opts=child
+        )
+        k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            config.name,
+            metadata=meta(),
+            spec=spec.autoscaler_spec(config),
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[self.deployment])
+            ),
+        )
+        self.image = config.image
+        self.service_name = self.service.metadata.name
+        self.probe_plan = spec.probe_plan(config)
+        self.register_outputs(
+            {
+                "image": self.image,
+                "serviceName": self.service_name,
+                "deploymentName": self.deployment.metadata.name,
+            }
+        )

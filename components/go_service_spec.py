@@ -1,0 +1,225 @@
+"""Kubernetes objects for one Go service, as plain API dicts.
+
+Pure: the GoService component only hands these to the provider, so what a stack deploys
+can be unit-tested and schema-checked without the Pulumi runtime.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from components.config import ServiceConfig
+from components.goruntime import go_runtime_env
+from components.probes import ProbePlan, default_health_targets, plan_probes, probe_handler
+
+PART_OF = "warmstart"
+NONROOT_UID = 65532  # distroless `nonroot`; scratch images get the same numeric user
+# Time for the process to exit after draining before the kubelet's SIGKILL.
+GRACE_MARGIN_SECONDS = 5
+ZONE_KEY = "topology.kubernetes.io/zone"
+HOST_KEY = "kubernetes.io/hostname"
+
+
+def selector_labels(name: str) -> dict[str, str]:
+    """Only the name: a Deployment's selector is immutable, so it must never change."""
+    return {"app.kubernetes.io/name": name}
+
+
+def common_labels(name: str) -> dict[str, str]:
+    return {
+        **selector_labels(name),
+        "app.kubernetes.io/part-of": PART_OF,
+        "app.kubernetes.io/managed-by": "pulumi",
+    }
+
+
+def metadata(name: str, namespace: pulumi.Input[str]) -> dict[str, Any]:
+    return {"name": name, "namespace": namespace, "labels": common_labels(name)}
+
+
+def termination_grace_seconds(pre_stop_sleep_seconds: int, drain_seconds: int) -> int:
+    """Long enough for preStop, then draining, then exit; SIGKILL only after that."""
+    return pre_stop_sleep_seconds + drain_seconds + GRACE_MARGIN_SECONDS
+
+
+def port_name(service: ServiceConfig) -> str:
+    return "grpc" if service.startup.probe == "grpc" else "http"
+
+
+def probe_plan(service: ServiceConfig) -> ProbePlan:
+    return plan_probes(service.startup.budget_seconds, service.health.liveness_tolerance_seconds)
+
+
+def health_targets(service: ServiceConfig) -> dict[str, str]:
+    """Configured probe targets, falling back to the defaults for the probe kind."""
+    defaults = default_health_targets(service.startup.probe)
+    configured = {
+        "startup": service.health.startup,
+        "readiness": service.health.readiness,
+        "liveness": service.health.liveness,
+    }
+    return {probe: configured[probe] or default for probe, default in defaults.items()}
+
+
+def container_env(service: ServiceConfig) -> list[dict[str, str]]:
+    """The service's own variables, then those derived from its limits and shutdown budget."""
+    limits = service.resources.limits
+    derived = {
+        **go_runtime_env(limits.cpu, limits.memory),
+        "PORT": str(service.port),
+        "SHUTDOWN_TIMEOUT": f"{service.shutdown.drain_seconds}s",
+    }
+    ordered = sorted(service.env.items()) + sorted(derived.items())
+    return [{"name": key, "value": value} for key, value in ordered]
+
+
+def probes(service: ServiceConfig) -> dict[str, dict[str, Any]]:
+    plan, targets = probe_plan(service), health_targets(service)
+    kind, name = service.startup.probe, port_name(service)
+    timings = {"startup": plan.startup, "readiness": plan.readiness, "liveness": plan.liveness}
+    return {
+        f"{probe}Probe": {
+            **probe_handler(kind, name, service.port, targets[probe]),
+            **timing.as_fields(),
+        }
+        for probe, timing in timings.items()
+    }
+
+
+def container_security_context() -> dict[str, Any]:
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def pod_security_context() -> dict[str, Any]:
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": NONROOT_UID,
+        "runAsGroup": NONROOT_UID,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def container(service: ServiceConfig) -> dict[str, Any]:
+    resources = service.resources
+    return {
+        "name": service.name,
+        "image": service.image,
+        "imagePullPolicy": "IfNotPresent",
+        "ports": [{"name": port_name(service), "containerPort": service.port, "protocol": "TCP"}],
+        "env": container_env(service),
+        "resources": {
+            "requests": {"cpu": resources.requests.cpu, "memory": resources.requests.memory},
+            "limits": {"cpu": resources.limits.cpu, "memory": resources.limits.memory},
+        },
+        **probes(service),
+        "lifecycle": {"preStop": {"sleep": {"seconds": service.shutdown.pre_stop_sleep_seconds}}},
+        "securityContext": container_security_context(),
+    }
+
+
+def topology_spread(name: str, production: bool) -> list[dict[str, Any]]:
+    """Spread over zones and nodes; production refuses to stack a zone, others only prefer not to.
+
+    matchLabelKeys on pod-template-hash balances each rollout's new pods on their own, so
+    a surge does not skew against the old ReplicaSet's placement.
+    """
+
+    def constraint(key: str, hard: bool) -> dict[str, Any]:
+        return {
+            "maxSkew": 1,
+            "topologyKey": key,
+            "whenUnsatisfiable": "DoNotSchedule" if hard else "ScheduleAnyway",
+            "labelSelector": {"matchLabels": selector_labels(name)},
+            "matchLabelKeys": ["pod-template-hash"],
+        }
+
+    return [constraint(ZONE_KEY, hard=production), constraint(HOST_KEY, hard=False)]
+
+
+def pod_spec(service: ServiceConfig, production: bool) -> dict[str, Any]:
+    shutdown = service.shutdown
+    return {
+        "serviceAccountName": service.name,
+        "automountServiceAccountToken": service.automount_service_account_token,
+        "enableServiceLinks": False,
+        "terminationGracePeriodSeconds": termination_grace_seconds(
+            shutdown.pre_stop_sleep_seconds, shutdown.drain_seconds
+        ),
+        "securityContext": pod_security_context(),
+        "topologySpreadConstraints": topology_spread(service.name, production),
+        "containers": [container(service)],
+    }
+
+
+def deployment_spec(service: ServiceConfig, production: bool) -> dict[str, Any]:
+    """Starts at minReplicas; afterwards the HPA owns the count (the component ignores it)."""
+    return {
+        "replicas": service.autoscaling.min_replicas,
+        "revisionHistoryLimit": 5,
+        "selector": {"matchLabels": selector_labels(service.name)},
+        "strategy": {
+            "type": "RollingUpdate",
+            "rollingUpdate": {"maxUnavailable": 0, "maxSurge": service.rollout.max_surge},
+        },
+        "template": {
+            "metadata": {"labels": common_labels(service.name)},
+            "spec": pod_spec(service, production),
+        },
+    }
+
+
+def service_spec(service: ServiceConfig) -> dict[str, Any]:
+    name = port_name(service)
+    port: dict[str, Any] = {
+        "name": name,
+        "port": service.service_port,
+        "targetPort": name,
+        "protocol": "TCP",
+    }
+    if service.startup.probe != "tcp":
+        port["appProtocol"] = "kubernetes.io/h2c" if name == "grpc" else "http"
+    return {"type": "ClusterIP", "selector": selector_labels(service.name), "ports": [port]}
+
+
+def pod_disruption_budget_spec(service: ServiceConfig) -> dict[str, Any]:
+    """AlwaysAllow lets a node drain evict pods that are not Ready anyway."""
+    budget = service.disruption
+    limit = (
+        {"maxUnavailable": budget.max_unavailable}
+        if budget.max_unavailable is not None
+        else {"minAvailable": budget.min_available}
+    )
+    return {
+        "selector": {"matchLabels": selector_labels(service.name)},
+        **limit,
+        "unhealthyPodEvictionPolicy": "AlwaysAllow",
+    }
+
+
+def autoscaler_spec(service: ServiceConfig) -> dict[str, Any]:
+    scaling = service.autoscaling
+    return {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": service.name},
+        "minReplicas": scaling.min_replicas,
+        "maxReplicas": scaling.max_replicas,
+        "metrics": [
+            {
+                "type": "Resource",
+                "resource": {
+                    "name": "cpu",
+                    "target": {
+                        "type": "Utilization",
+                        "averageUtilization": scaling.cpu_utilization_percent,
+                    },
+                },
+            }
+        ],
+    }
