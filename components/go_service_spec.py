@@ -45,7 +45,8 @@ def termination_grace_seconds(pre_stop_sleep_seconds: int, drain_seconds: int) -
 
 
 def port_name(service: ServiceConfig) -> str:
-    return "grpc" if service.startup.probe == "grpc" else "http"
+    """Named after the protocol, which is what the probe kind says the port speaks."""
+    return service.startup.probe
 
 
 def probe_plan(service: ServiceConfig) -> ProbePlan:

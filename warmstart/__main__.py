@@ -1,0 +1,41 @@
+"""`python -m warmstart render --stack NAME [--out DIR]`.
+
+Exit codes: 0 rendered, 2 the stack's configuration (or stack file) is wrong; the problems
+go to stderr one per line, without a traceback, as `pulumi up` would report them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from components.config import ConfigError
+from warmstart.harness import run_stack
+from warmstart.render import write_render
+from warmstart.stackfile import PROJECT_ROOT, StackFileError, read_stack_config
+
+EXIT_CONFIG_ERROR = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m warmstart")
+    commands = parser.add_subparsers(dest="command", required=True)
+    render = commands.add_parser("render", help="render a stack offline under the mock runtime")
+    render.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<stack>.yaml")
+    render.add_argument("--out", type=Path, help="output directory (default: rendered/<stack>)")
+    args = parser.parse_args(argv)
+
+    out_dir = args.out or PROJECT_ROOT / "rendered" / args.stack
+    try:
+        run = run_stack(read_stack_config(args.stack))
+    except (ConfigError, StackFileError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    for path in write_render(run, args.stack, out_dir):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Run the warmstart program under the Pulumi SDK's mock runtime and record what it registers.
+
+The render command and the tests both use this, so what a test asserts is what a reviewer
+reads in `plan.json`. The mock monitor records each registration's options (parent,
+provider, protect, dependsOn, ignoreChanges) as the engine would receive them; values only
+the cloud can know come back as marked, deterministic placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor, MockResourceArgs
+from pulumi.runtime.settings import ROOT, SETTINGS
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from components.config import load_config
+from components.program import build_stack
+from warmstart.stackfile import PROJECT, StackConfig, config_from_mapping
+
+SECRET = "[secret]"
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def placeholder(type_: str, name: str, attribute: str) -> str:
+    """A value the engine would learn from the cloud; marked so nobody mistakes it for real."""
+    return f"<known after apply: {type_} {name}.{attribute}>"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One registered resource, with its inputs and the options a reviewer needs."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    provider: str | None
+    inputs: dict[str, Any]
+    protect: bool
+    depends_on: tuple[str, ...]
+    ignore_changes: tuple[str, ...]
+    delete_before_replace: bool
+
+
+@dataclass(frozen=True)
+class ProgramRun:
+    resources: tuple[Registration, ...]
+    outputs: dict[str, Any]
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [resource for resource in self.resources if resource.type == type_]
+
+    def get(self, type_: str, name: str) -> Registration:
+        matches = [resource for resource in self.of_type(type_) if resource.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources of type {type_} named {name}")
+        return matches[0]
+
+
+class _PlaceholderMocks(pulumi.runtime.Mocks):
+    """Echo inputs back as state; ids are the provider's own id form or a placeholder."""
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return _mock_id(args), dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+        raise NotImplementedError(f"warmstart makes no provider calls offline: {args.token}")
+
+
+def _mock_id(args: MockResourceArgs) -> str:
+    metadata = args.inputs.get("metadata") if args.typ.startswith("kubernetes:") else None
+    if isinstance(metadata, dict) and isinstance(metadata.get("name"), str):
+        namespace = metadata.get("namespace")
+        return f"{namespace}/{metadata['name']}" if namespace else metadata["name"]
+    return placeholder(args.typ, args.name, "id")
+
+
+class _RecordingMonitor(MockMonitor):
+    def __init__(self, mocks: pulumi.runtime.Mocks, stack: str) -> None:
+        super().__init__(mocks)
+        self.stack = stack
+        self.registrations: list[Registration] = []
+        self.stack_outputs: dict[str, Any] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the engine forms them (the SDK's version reads settings from another thread)."""
+        if parent:
+            type_ = parent.split("::")[2].rsplit("$", maxsplit=1)[-1] + "$" + type_
+        return f"urn:pulumi:{self.stack}::{PROJECT}::{type_}::{name}"
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        if request.type != STACK_TYPE:
+            self.registrations.append(_registration(self, request))
+        return super().RegisterResource(request)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        if request.urn.split("::")[-2] == STACK_TYPE:
+            self.stack_outputs = redact(rpc.deserialize_properties(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
+
+def _registration(monitor: MockMonitor, request: Any) -> Registration:
+    return Registration(
+        urn=monitor.make_urn(request.parent, request.type, request.name),
+        type=request.type,
+        name=request.name,
+        custom=request.custom,
+        parent=request.parent or None,
+        provider=_provider_urn(request.provider),
+        inputs=redact(rpc.deserialize_properties(request.object)),
+        protect=request.protect,
+        depends_on=tuple(sorted(set(request.dependencies))),
+        ignore_changes=tuple(request.ignoreChanges),
+        delete_before_replace=request.deleteBeforeReplace,
+    )
+
+
+def _provider_urn(reference: str) -> str | None:
+    """A provider reference is `<urn>::<id>`; the id is a placeholder, so keep the URN."""
+    if not reference:
+        return None
+    return "::".join(reference.split("::")[:4])
+
+
+def redact(value: Any) -> Any:
+    """Secrets become a marker and whole-number floats become ints (protobuf has no ints)."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return SECRET
+        return {key: redact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def run_program(program: Callable[[], None], config: StackConfig) -> ProgramRun:
+    """Run `program` as stack `config.stack` with that config; raises what the program raises."""
+    mocks = _PlaceholderMocks()
+    monitor = _RecordingMonitor(mocks, config.stack)
+    ROOT.set(None)
+    SETTINGS.rpc_manager.clear()
+    SETTINGS.outputs.clear()
+    pulumi.runtime.set_all_config(dict(config.values), sorted(config.secret_keys))
+    pulumi.runtime.set_mocks(mocks, PROJECT, config.stack, preview=False, monitor=monitor)
+    # set_mocks leaves a finished Stack behind; run in a fresh one, as the language host
+    # does, so stack exports are registered when the program ends.
+    ROOT.set(None)
+    monitor.registrations.clear()
+    _sync_await(run_in_stack(program))
+    return ProgramRun(resources=tuple(monitor.registrations), outputs=monitor.stack_outputs)
+
+
+def run_stack(config: StackConfig) -> ProgramRun:
+    """The warmstart program itself, exactly as `__main__` runs it."""
+    return run_program(lambda: build_stack(load_config()), config)
+
+
+def config_for(stack: str, values: Mapping[str, Any]) -> StackConfig:
+    """A StackConfig from a stack-file style mapping, for tests and benchmarks."""
+    return config_from_mapping(stack, dict(values))
