@@ -90,9 +90,13 @@ class _RecordingMonitor(MockMonitor):
         self.stack_outputs: dict[str, Any] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        """URNs as the engine forms them (the SDK's version reads settings from another thread)."""
-        if parent:
-            type_ = parent.split("::")[2].rsplit("$", maxsplit=1)[-1] + "$" + type_
+        """URNs as the engine forms them: children of the stack carry no parent type.
+
+        (The SDK's mock prefixes the Stack type and reads settings from another thread.)
+        """
+        parent_type = parent.split("::")[2].rsplit("$", maxsplit=1)[-1] if parent else ""
+        if parent_type and parent_type != STACK_TYPE:
+            type_ = f"{parent_type}${type_}"
         return f"urn:pulumi:{self.stack}::{PROJECT}::{type_}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)

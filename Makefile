@@ -1,0 +1,60 @@
+# warmstart — one entry point for people and CI. Everything installs into the repo:
+# .venv (Python), build/ (Go binaries), rendered/ (render output).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK ?= local
+GO_BUILD_FLAGS := -trimpath -ldflags "-s -w -buildid="
+GO_ENV := CGO_ENABLED=0
+
+.PHONY: help venv test lint test-python test-go render build bench up clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed ## create .venv with pinned dependencies
+
+test: lint test-python test-go ## everything CI checks: lint, Python tests, Go tests
+
+lint: venv ## ruff, gofmt, go vet
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@unformatted=$$(cd services && gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	cd services && go vet ./...
+
+test-python: venv ## pytest (component, render, schema, property tests)
+	$(PY) -m pytest
+
+test-go: ## go test for the services module
+	cd services && go test -tags nethttpomithttp2 ./...
+
+render: venv ## offline render of STACK (default local) into rendered/STACK
+	$(PY) -m warmstart render --stack $(STACK)
+
+build: ## static Go binaries into build/
+	cd services && $(GO_ENV) go build -tags nethttpomithttp2 $(GO_BUILD_FLAGS) -o ../build/hello ./cmd/hello
+	cd services && $(GO_ENV) go build $(GO_BUILD_FLAGS) -o ../build/sleep ./cmd/sleep
+
+bench: venv build ## benchmarks: program evaluation and Go start-up (reported, not asserted)
+	$(PY) bench/program_eval.py
+	$(PY) bench/go_startup.py build/hello
+
+up: venv ## pulumi up --stack STACK against a local file backend (needs the pulumi CLI)
+	@command -v pulumi >/dev/null || { echo "pulumi CLI not found on PATH"; exit 1; }
+	mkdir -p .pulumi-state
+	PULUMI_BACKEND_URL=file://$(CURDIR)/.pulumi-state \
+	PULUMI_CONFIG_PASSPHRASE=$${PULUMI_CONFIG_PASSPHRASE-local-only-not-a-secret} \
+	  bash -c 'pulumi stack select --create $(STACK) && pulumi up --stack $(STACK) --yes'
+
+clean: ## remove build output (keeps .venv)
+	rm -rf build rendered

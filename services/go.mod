@@ -1,0 +1,3 @@
+module github.com/warmstart/warmstart/services
+
+go 1.26

@@ -1,0 +1,57 @@
+"""Shared builders: a valid stack config to start from, and the mock-runtime harness."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from warmstart.harness import ProgramRun, config_for, run_stack
+
+BASE_SERVICE: dict[str, Any] = {
+    "name": "hello",
+    "image": "registry.local/warmstart/hello:dev",
+    "startup": {"budgetSeconds": 5, "probe": "http"},
+    "resources": {
+        "requests": {"cpu": "50m", "memory": "32Mi"},
+        "limits": {"cpu": "250m", "memory": "64Mi"},
+    },
+}
+DIGEST = "sha256:" + "ab" * 32
+
+
+def service(**overrides: Any) -> dict[str, Any]:
+    """BASE_SERVICE with top-level keys replaced."""
+    return {**copy.deepcopy(BASE_SERVICE), **overrides}
+
+
+def stack_values(*services: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """A stack-file `config:` mapping; keys in overrides are warmstart keys (camelCase)."""
+    values: dict[str, Any] = {
+        "warmstart:cluster": {"mode": "render", "kubernetesVersion": "1.35"},
+        "warmstart:services": list(services) or [service()],
+    }
+    values.update({f"warmstart:{key}": value for key, value in overrides.items()})
+    return values
+
+
+def run(values: dict[str, Any], stack: str = "test") -> ProgramRun:
+    return run_stack(config_for(stack, values))
+
+
+@pytest.fixture
+def local_like() -> ProgramRun:
+    """Two services, one HTTP and one gRPC, as the local stack deploys them."""
+    grpc = service(
+        name="ledger",
+        port=9090,
+        servicePort=9090,
+        startup={"budgetSeconds": 45, "probe": "grpc"},
+        shutdown={"preStopSleepSeconds": 5, "drainSeconds": 30},
+        resources={
+            "requests": {"cpu": "250m", "memory": "256Mi"},
+            "limits": {"cpu": "1500m", "memory": "512Mi"},
+        },
+    )
+    return run(stack_values(service(), grpc))

@@ -1,0 +1,65 @@
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from components.quantities import QuantityError, parse_cpu, parse_memory, parse_quantity
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("500m", Fraction(1, 2)),
+        ("1", Fraction(1)),
+        ("1.5", Fraction(3, 2)),
+        ("0.1", Fraction(1, 10)),
+        (".5", Fraction(1, 2)),
+        ("128Mi", 128 * 2**20),
+        ("1Gi", 2**30),
+        ("512M", 512 * 10**6),
+        ("1k", 1000),
+        ("1e3", 1000),
+        ("2E-3", Fraction(2, 1000)),
+        ("250u", Fraction(250, 10**6)),
+        ("+3", 3),
+    ],
+)
+def test_parses_kubernetes_quantities(text, value):
+    assert parse_quantity(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "Mi", "1.2.3", "12Qi", "1 Gi", "1GiB", "0x10", "1e", "-"])
+def test_rejects_non_quantities(text):
+    with pytest.raises(QuantityError, match="not a Kubernetes quantity"):
+        parse_quantity(text)
+
+
+def test_cpu_must_be_schedulable():
+    assert parse_cpu("1m") == Fraction(1, 1000)
+    with pytest.raises(QuantityError, match="below 1m"):
+        parse_cpu("100u")
+    with pytest.raises(QuantityError, match="must be > 0"):
+        parse_cpu("0")
+
+
+def test_memory_rounds_fractional_bytes_up():
+    assert parse_memory("1.5") == 2
+    assert parse_memory("64Mi") == 67108864
+    with pytest.raises(QuantityError, match="must be > 0"):
+        parse_memory("-1Mi")
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.sampled_from(["Ki", "Mi", "Gi"]))
+def test_binary_suffixes_multiply_exactly(number, suffix):
+    scale = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}[suffix]
+    assert parse_quantity(f"{number}{suffix}") == number * scale
+
+
+@given(st.text(max_size=12))
+def test_any_text_parses_or_raises_quantity_error(text):
+    try:
+        value = parse_quantity(text)
+    except QuantityError:
+        return
+    assert isinstance(value, Fraction)
