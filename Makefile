@@ -46,8 +46,8 @@ build: ## static Go binaries into build/
 	cd services && $(GO_ENV) go build $(GO_BUILD_FLAGS) -o ../build/sleep ./cmd/sleep
 
 bench: venv build ## benchmarks: program evaluation and Go start-up (reported, not asserted)
-	$(PY) bench/program_eval.py
-	$(PY) bench/go_startup.py build/hello
+	$(PY) -m bench.program_eval
+	$(PY) -m bench.go_startup build/hello
 
 up: venv ## pulumi up --stack STACK against a local file backend (needs the pulumi CLI)
 	@command -v pulumi >/dev/null || { echo "pulumi CLI not found on PATH"; exit 1; }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -16,8 +17,11 @@ TYPE_TOKEN = "warmstart:kubernetes:GoService"
 @dataclass(frozen=True)
 class GoServiceArgs:
     service: ServiceConfig
-    namespace: pulumi.Input[str]
+    namespace: str
     production: bool
+    # Resources every child waits for, such as the Namespace the objects live in. (A
+    # component's own depends_on is not passed on to its children.)
+    depends_on: Sequence[pulumi.Resource] = ()
 
 
 class GoService(pulumi.ComponentResource):
@@ -31,7 +35,7 @@ class GoService(pulumi.ComponentResource):
     image: str
     deployment: k8s.apps.v1.Deployment
     service: k8s.core.v1.Service
-    service_name: pulumi.Output[str]
+    service_name: str
     probe_plan: spec.ProbePlan
 
     def __init__(
@@ -39,7 +43,11 @@ class GoService(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         config, namespace = args.service, args.namespace
-        child = pulumi.ResourceOptions(parent=self)
+
+        def child(*after: pulumi.Resource, **options: object) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(
+                parent=self, depends_on=[*args.depends_on, *after], **options
+            )
 
         def meta() -> dict[str, object]:
             return spec.metadata(config.name, namespace)
@@ -48,7 +56,7 @@ class GoService(pulumi.ComponentResource):
             config.name,
             metadata=meta(),
             automount_service_account_token=config.automount_service_account_token,
-            opts=child,
+            opts=child(),
         )
         # The HPA owns the replica count once running; re-applying minReplicas on every
         # `pulumi up` would scale a busy service down mid-burst.
@@ -56,32 +64,30 @@ class GoService(pulumi.ComponentResource):
             config.name,
             metadata=meta(),
             spec=spec.deployment_spec(config, args.production),
-            opts=pulumi.ResourceOptions.merge(
-                child,
-                pulumi.ResourceOptions(ignore_changes=["spec.replicas"], depends_on=[account]),
-            ),
+            opts=child(account, ignore_changes=["spec.replicas"]),
         )
         self.service = k8s.core.v1.Service(
-            config.name, metadata=meta(), spec=spec.service_spec(config), opts=child
+            config.name, metadata=meta(), spec=spec.service_spec(config), opts=child()
         )
         k8s.policy.v1.PodDisruptionBudget(
-            config.name, metadata=meta(), spec=spec.pod_disruption_budget_spec(config), opts=child
+            config.name,
+            metadata=meta(),
+            spec=spec.pod_disruption_budget_spec(config),
+            opts=child(),
         )
         k8s.autoscaling.v2.HorizontalPodAutoscaler(
             config.name,
             metadata=meta(),
             spec=spec.autoscaler_spec(config),
-            opts=pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(depends_on=[self.deployment])
-            ),
+            opts=child(self.deployment),
         )
         self.image = config.image
-        self.service_name = self.service.metadata.name
+        self.service_name = config.name
         self.probe_plan = spec.probe_plan(config)
         self.register_outputs(
             {
                 "image": self.image,
                 "serviceName": self.service_name,
-                "deploymentName": self.deployment.metadata.name,
+                "deploymentName": config.name,
             }
         )

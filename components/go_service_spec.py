@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-
 from components.config import ServiceConfig
 from components.goruntime import go_runtime_env
 from components.probes import ProbePlan, default_health_targets, plan_probes, probe_handler
@@ -35,7 +33,7 @@ def common_labels(name: str) -> dict[str, str]:
     }
 
 
-def metadata(name: str, namespace: pulumi.Input[str]) -> dict[str, Any]:
+def metadata(name: str, namespace: str) -> dict[str, Any]:
     return {"name": name, "namespace": namespace, "labels": common_labels(name)}
 
 

@@ -34,8 +34,9 @@ def build_stack(config: WarmstartConfig) -> None:
             service.name,
             GoServiceArgs(
                 service=service,
-                namespace=namespace.metadata.name,
+                namespace=config.namespace,
                 production=config.production,
+                depends_on=[namespace],
             ),
             opts=pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}),
         )

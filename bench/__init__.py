@@ -1,0 +1,1 @@
+"""Benchmarks: reported by `make bench`, never asserted in tests."""
