@@ -1,0 +1,92 @@
+"""The pure builders behind GoService, without the Pulumi runtime."""
+
+from components.config import parse_config
+from components.go_service_spec import (
+    common_labels,
+    container_env,
+    health_targets,
+    port_name,
+    service_spec,
+    termination_grace_seconds,
+    topology_spread,
+)
+from tests.conftest import service, stack_values
+from warmstart.stackfile import config_from_mapping
+
+
+def typed(**overrides):
+    raw = config_from_mapping("test", stack_values(service(**overrides)))
+    return parse_config(raw.values).services[0]
+
+
+def test_grace_period_covers_sleep_and_drain():
+    assert termination_grace_seconds(5, 20) == 30
+    assert termination_grace_seconds(10, 60) == 75
+
+
+def test_health_targets_fall_back_per_kind():
+    assert health_targets(typed(health={"readiness": "/ready"})) == {
+        "startup": "/startupz",
+        "readiness": "/ready",
+        "liveness": "/livez",
+    }
+    grpc = typed(startup={"budgetSeconds": 3, "probe": "grpc"})
+    assert health_targets(grpc) == {
+        "startup": "startup",
+        "readiness": "readiness",
+        "liveness": "liveness",
+    }
+
+
+def test_port_is_named_after_its_protocol():
+    assert port_name(typed()) == "http"
+    assert port_name(typed(startup={"budgetSeconds": 3, "probe": "grpc"})) == "grpc"
+
+
+def test_container_env_for_small_limits():
+    env = container_env(
+        typed(
+            resources={
+                "requests": {"cpu": "10m", "memory": "4Mi"},
+                "limits": {"cpu": "10m", "memory": "8Mi"},
+            }
+        )
+    )
+    assert env == [
+        {"name": "GOMAXPROCS", "value": "1"},
+        {"name": "GOMEMLIMIT", "value": "7549747B"},
+        {"name": "PORT", "value": "8080"},
+        {"name": "SHUTDOWN_TIMEOUT", "value": "20s"},
+    ]
+
+
+def test_grpc_service_port_speaks_h2c():
+    spec = service_spec(typed(port=9090, startup={"budgetSeconds": 3, "probe": "grpc"}))
+    assert spec["ports"] == [
+        {
+            "name": "grpc",
+            "port": 80,
+            "targetPort": "grpc",
+            "protocol": "TCP",
+            "appProtocol": "kubernetes.io/h2c",
+        }
+    ]
+
+
+def test_spread_selects_only_the_service_pods():
+    constraint = topology_spread("hello", production=False)[1]
+    assert constraint == {
+        "maxSkew": 1,
+        "topologyKey": "kubernetes.io/hostname",
+        "whenUnsatisfiable": "ScheduleAnyway",
+        "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "hello"}},
+        "matchLabelKeys": ["pod-template-hash"],
+    }
+
+
+def test_labels():
+    assert common_labels("hello") == {
+        "app.kubernetes.io/name": "hello",
+        "app.kubernetes.io/part-of": "warmstart",
+        "app.kubernetes.io/managed-by": "pulumi",
+    }
