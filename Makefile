@@ -52,9 +52,10 @@ bench: venv build ## benchmarks: program evaluation and Go start-up (reported, n
 up: venv ## pulumi up --stack STACK against a local file backend (needs the pulumi CLI)
 	@command -v pulumi >/dev/null || { echo "pulumi CLI not found on PATH"; exit 1; }
 	mkdir -p .pulumi-state
-	PULUMI_BACKEND_URL=file://$(CURDIR)/.pulumi-state \
-	PULUMI_CONFIG_PASSPHRASE=$${PULUMI_CONFIG_PASSPHRASE-local-only-not-a-secret} \
-	  bash -c 'pulumi stack select --create $(STACK) && pulumi up --stack $(STACK) --yes'
+	@# A fixed passphrase is acceptable only for the local stack, which holds no secrets.
+	@if [ "$(STACK)" = local ]; then export PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE-local-stack-only}"; fi; \
+	export PULUMI_BACKEND_URL="file://$(CURDIR)/.pulumi-state"; \
+	pulumi stack select --create $(STACK) && pulumi up --stack $(STACK) --yes
 
 clean: ## remove build output (keeps .venv)
 	rm -rf build rendered
