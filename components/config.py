@@ -20,6 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from components.image_reference import (
+    ImageReferenceError,
+    is_digest_pinned,
+    parse_reference,
+)
 from components.probes import ProbeKind
 from components.quantities import QuantityError, parse_cpu, parse_memory
 
@@ -33,7 +38,9 @@ DERIVED_ENV = frozenset({"GOMEMLIMIT", "GOMAXPROCS", "PORT", "SHUTDOWN_TIMEOUT"}
 
 _DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+_ECR_PREFIX = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+# Image volumes (the prewarm mode that runs nothing from the images) are on by default from 1.35.
+IMAGE_VOLUME_MINOR = 35
 _PERCENT = r"^(100|[1-9]?[0-9])%$"
 
 
@@ -121,6 +128,61 @@ class ServiceConfig(_Model):
     automount_service_account_token: bool = False
 
 
+Upstream = Literal["ecr-public", "k8s", "quay", "docker-hub", "ghcr"]
+
+
+class AwsConfig(_Model):
+    """The one account and region a stack may touch; the AWS provider refuses any other."""
+
+    account_id: str = Field(pattern=r"^[0-9]{12}$")
+    region: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
+
+
+class MirrorConfig(_Model):
+    enabled: bool = False
+    upstreams: list[Upstream] = ["ecr-public", "k8s", "quay"]
+    # ECR repository prefix per upstream; the upstream's own name when not set.
+    prefixes: dict[
+        Upstream, Annotated[str, Field(min_length=2, max_length=30, pattern=_ECR_PREFIX)]
+    ] = {}
+    repository_prefix: str = Field(
+        default="warmstart", min_length=2, max_length=30, pattern=_ECR_PREFIX
+    )
+    keep_images: int = Field(default=30, ge=1, le=1000)
+
+
+class ContainerAmounts(_Model):
+    requests: ResourceAmounts = ResourceAmounts(cpu="1m", memory="4Mi")
+    limits: ResourceAmounts = ResourceAmounts(cpu="10m", memory="16Mi")
+
+
+class PrewarmConfig(_Model):
+    enabled: bool = False
+    mode: Literal["sleep", "image-volume"] = "sleep"
+    sleep_image: str | None = None
+    pause_image: str = "registry.k8s.io/pause:3.10"
+    extra_images: list[str] = []
+    images_per_pod: int = Field(default=20, ge=1, le=100)
+    node_selector: dict[str, str] = {}
+    tolerate_all_taints: bool = True
+    max_unavailable: IntOrPercent = "10%"
+    priority: int = Field(default=-100, ge=-1000, le=0)
+    resources: ContainerAmounts = ContainerAmounts()
+
+
+class ImageGcConfig(_Model):
+    """kubelet image GC; it never removes an image a running container uses."""
+
+    high_threshold_percent: int = Field(default=85, ge=1, le=100)
+    low_threshold_percent: int = Field(default=75, ge=0, le=99)
+    minimum_age: str = Field(default="2m", pattern=r"^([0-9]+(h|m|s))+$")
+    maximum_age: str = Field(default="168h", pattern=r"^([0-9]+(h|m|s))+$")
+
+
+class NodesConfig(_Model):
+    image_gc: ImageGcConfig = ImageGcConfig()
+
+
 class ClusterConfig(_Model):
     mode: Literal["render", "existing"]
     kubernetes_version: str = Field(default="1.35", pattern=r"^1\.\d+$")
@@ -131,8 +193,14 @@ class ClusterConfig(_Model):
 class WarmstartConfig(_Model):
     production: bool = False
     namespace: str = Field(default="warmstart", pattern=_DNS_LABEL, max_length=63)
+    aws: AwsConfig | None = None
     cluster: ClusterConfig
     kubeconfig: str | None = None
+    mirror: MirrorConfig = MirrorConfig()
+    docker_hub_credentials: str | None = None
+    ghcr_credentials: str | None = None
+    prewarm: PrewarmConfig = PrewarmConfig()
+    nodes: NodesConfig = NodesConfig()
     services: list[ServiceConfig] = Field(min_length=1)
 
 
@@ -160,7 +228,9 @@ class ConfigError(pulumi.RunError):
 
 
 # Keys whose values are credentials: a plaintext value in a stack file is an error.
-SECRET_KEYS = frozenset({"kubeconfig"})
+SECRET_KEYS = frozenset({"kubeconfig", "dockerHubCredentials", "ghcrCredentials"})
+# Upstreams ECR pulls from only with credentials (kept in Secrets Manager) -> the config field.
+CREDENTIAL_FIELDS = {"docker-hub": "docker_hub_credentials", "ghcr": "ghcr_credentials"}
 
 
 def parse_config(
@@ -184,7 +254,7 @@ def parse_config(
         if key not in allowed:
             problems.append(Problem(key, f"unknown key (allowed: {', '.join(allowed)})"))
             continue
-        values[key] = _decode(text)
+        values[key] = text if key in _text_keys() else _decode(text)
     try:
         config = WarmstartConfig.model_validate(values)
     except ValidationError as error:
@@ -193,6 +263,15 @@ def parse_config(
     if problems:
         raise ConfigError(problems)
     return config
+
+
+def upstream_credentials(config: WarmstartConfig) -> dict[str, str]:
+    """Upstream -> the credentials JSON set for it (a decrypted Pulumi secret)."""
+    return {
+        upstream: value
+        for upstream, field in CREDENTIAL_FIELDS.items()
+        if (value := getattr(config, field)) is not None
+    }
 
 
 def load_config() -> WarmstartConfig:
@@ -208,6 +287,9 @@ def load_config() -> WarmstartConfig:
 def semantic_problems(config: WarmstartConfig) -> list[Problem]:
     """Rules that span fields, or that only production stacks must keep."""
     problems = list(_cluster_problems(config))
+    problems += _mirror_problems(config)
+    problems += _prewarm_problems(config)
+    problems += _image_gc_problems(config.nodes.image_gc)
     seen: set[str] = set()
     for index, service in enumerate(config.services):
         at = f"services[{index}]"
@@ -232,7 +314,94 @@ def _cluster_problems(config: WarmstartConfig) -> Iterator[Problem]:
         yield Problem("kubeconfig", "only used with cluster.mode existing", "(set)")
 
 
+def _mirror_problems(config: WarmstartConfig) -> Iterator[Problem]:
+    mirror = config.mirror
+    if mirror.enabled and config.aws is None:
+        yield Problem(
+            "mirror.enabled", "the registry mirror needs warmstart:aws (accountId, region)", True
+        )
+    for upstream, field in CREDENTIAL_FIELDS.items():
+        key, credentials = to_camel(field), getattr(config, field)
+        wanted = mirror.enabled and upstream in mirror.upstreams
+        if wanted and credentials is None:
+            yield Problem(
+                key,
+                f"required by mirror upstream {upstream}: a secret JSON "
+                '{"username": ..., "accessToken": ...}',
+            )
+        elif credentials is not None and not wanted:
+            yield Problem(key, f"set, but mirror upstream {upstream} is not enabled", "(set)")
+        elif credentials is not None and not _credentials_shape(credentials):
+            yield Problem(key, 'must be JSON {"username": ..., "accessToken": ...}', "(secret)")
+    for upstream in mirror.prefixes:
+        if upstream not in mirror.upstreams:
+            yield Problem(
+                f"mirror.prefixes.{upstream}", "prefix for an upstream that is not enabled"
+            )
+    prefixes = [mirror.prefixes.get(u, u) for u in mirror.upstreams] + [mirror.repository_prefix]
+    for prefix in sorted({p for p in prefixes if prefixes.count(p) > 1}):
+        yield Problem(
+            "mirror.prefixes", "two upstreams (or the service repositories) share a prefix", prefix
+        )
+
+
+def _credentials_shape(text: str) -> bool:
+    if text.startswith("<secret"):
+        return True  # encrypted in the stack file: checked when Pulumi decrypts it
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(value, dict) and set(value) == {"username", "accessToken"}
+
+
+def _prewarm_problems(config: WarmstartConfig) -> Iterator[Problem]:
+    prewarm = config.prewarm
+    if not prewarm.enabled:
+        return
+    if prewarm.mode == "sleep" and prewarm.sleep_image is None:
+        yield Problem(
+            "prewarm.sleepImage",
+            "required in sleep mode: the image built from services/ (target sleep)",
+        )
+    minor = int(config.cluster.kubernetes_version.split(".")[1])
+    if prewarm.mode == "image-volume" and minor < IMAGE_VOLUME_MINOR:
+        yield Problem(
+            "prewarm.mode", f"image-volume needs Kubernetes 1.{IMAGE_VOLUME_MINOR}+", "image-volume"
+        )
+    named = [("sleepImage", prewarm.sleep_image), ("pauseImage", prewarm.pause_image)]
+    named += [(f"extraImages[{i}]", image) for i, image in enumerate(prewarm.extra_images)]
+    for key, image in named:
+        if image is None:
+            continue
+        try:
+            parse_reference(image)
+        except ImageReferenceError:
+            yield Problem(f"prewarm.{key}", "not an image reference", image)
+        else:
+            if config.production and not is_digest_pinned(image):
+                yield Problem(
+                    f"prewarm.{key}",
+                    "production stacks pin images by digest (...@sha256:<64 hex>)",
+                    image,
+                )
+    yield from _resource_problems("prewarm.resources", prewarm.resources)
+
+
+def _image_gc_problems(gc: ImageGcConfig) -> Iterator[Problem]:
+    if gc.low_threshold_percent >= gc.high_threshold_percent:
+        yield Problem(
+            "nodes.imageGc.lowThresholdPercent",
+            f"must be below highThresholdPercent ({gc.high_threshold_percent})",
+            gc.low_threshold_percent,
+        )
+
+
 def _service_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
+    try:
+        parse_reference(service.image)
+    except ImageReferenceError:
+        yield Problem(f"{at}.image", "not an image reference", service.image)
     yield from _resource_problems(f"{at}.resources", service.resources)
     yield from _health_problems(f"{at}.health", service)
     if service.autoscaling.min_replicas > service.autoscaling.max_replicas:
@@ -268,7 +437,7 @@ def _service_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
             yield Problem(f"{at}.env.{name}", "derived by warmstart from limits; remove it")
 
 
-def _resource_problems(at: str, resources: ResourcesConfig) -> Iterator[Problem]:
+def _resource_problems(at: str, resources: ResourcesConfig | ContainerAmounts) -> Iterator[Problem]:
     parsed: dict[tuple[str, str], Any] = {}
     for side in ("requests", "limits"):
         amounts = getattr(resources, side)
@@ -311,7 +480,7 @@ def _health_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
 
 
 def _production_service_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
-    if not _DIGEST.search(service.image):
+    if not is_digest_pinned(service.image):
         yield Problem(
             f"{at}.image",
             "production stacks pin images by digest (...@sha256:<64 hex>)",
@@ -323,6 +492,15 @@ def _production_service_problems(at: str, service: ServiceConfig) -> Iterator[Pr
             "production services run at least 2 replicas",
             service.autoscaling.min_replicas,
         )
+
+
+def _text_keys() -> frozenset[str]:
+    """Top-level keys whose value is text even when it looks like JSON (credentials, kubeconfig)."""
+    return frozenset(
+        field.alias or name
+        for name, field in WarmstartConfig.model_fields.items()
+        if _unwrap(field.annotation) is str
+    )
 
 
 def _decode(text: str) -> Any:
@@ -360,7 +538,7 @@ def _message(item: Any, location: tuple[int | str, ...]) -> str:
         "less_than": "must be < {lt}",
         "less_than_equal": "must be <= {le}",
         "too_short": "must have at least {min_length} item(s)",
-        "string_too_short": "must not be empty",
+        "string_too_short": "must be at least {min_length} characters",
         "string_too_long": "must be at most {max_length} characters",
         "literal_error": "must be one of {expected}",
         "bool_parsing": "must be true or false",
@@ -378,6 +556,8 @@ def _message(item: Any, location: tuple[int | str, ...]) -> str:
     if kind == "extra_forbidden":
         allowed = _allowed_keys(_model_at(location[:-1]))
         return f"unknown key (allowed: {', '.join(allowed)})"
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return "must not be empty"
     if kind == "string_pattern_mismatch":
         return _pattern_message(context.get("pattern", ""))
     if kind in simple:

@@ -10,10 +10,10 @@ from typing import Any
 
 from components.config import ServiceConfig
 from components.goruntime import go_runtime_env
+from components.pod_security import container_security_context, pod_security_context
 from components.probes import ProbePlan, default_health_targets, plan_probes, probe_handler
 
 PART_OF = "warmstart"
-NONROOT_UID = 65532  # distroless `nonroot`; scratch images get the same numeric user
 # Time for the process to exit after draining before the kubelet's SIGKILL.
 GRACE_MARGIN_SECONDS = 5
 ZONE_KEY = "topology.kubernetes.io/zone"
@@ -84,25 +84,6 @@ def probes(service: ServiceConfig) -> dict[str, dict[str, Any]]:
             **timing.as_fields(),
         }
         for probe, timing in timings.items()
-    }
-
-
-def container_security_context() -> dict[str, Any]:
-    return {
-        "allowPrivilegeEscalation": False,
-        "readOnlyRootFilesystem": True,
-        "runAsNonRoot": True,
-        "capabilities": {"drop": ["ALL"]},
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
-
-
-def pod_security_context() -> dict[str, Any]:
-    return {
-        "runAsNonRoot": True,
-        "runAsUser": NONROOT_UID,
-        "runAsGroup": NONROOT_UID,
-        "seccompProfile": {"type": "RuntimeDefault"},
     }
 
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.cluster import Cluster, ClusterArgs
-from components.config import WarmstartConfig
+from components.config import WarmstartConfig, upstream_credentials
 from components.go_service import GoService, GoServiceArgs
 from components.go_service_spec import PART_OF
+from components.image_prewarm import ImagePrewarm, ImagePrewarmArgs
+from components.image_reference import MirrorTarget, mirror_reference
+from components.prewarm_spec import prewarm_images
+from components.registry_mirror import RegistryMirror, RegistryMirrorArgs
+
+SLEEP_REPOSITORY = "sleep"
 
 
 def build_stack(config: WarmstartConfig) -> None:
@@ -29,11 +36,16 @@ def build_stack(config: WarmstartConfig) -> None:
             on_cluster, pulumi.ResourceOptions(protect=config.production)
         ),
     )
+    mirror = _registry_mirror(config) if config.mirror.enabled else None
+    target = mirror.target if mirror else None
     services = {
         service.name: GoService(
             service.name,
             GoServiceArgs(
-                service=service,
+                # Pods and prewarm containers must name an image by the same string.
+                service=service.model_copy(
+                    update={"image": mirror_reference(service.image, target)}
+                ),
                 namespace=config.namespace,
                 production=config.production,
                 depends_on=[namespace],
@@ -42,8 +54,16 @@ def build_stack(config: WarmstartConfig) -> None:
         )
         for service in config.services
     }
+    if config.prewarm.enabled:
+        prewarm = _image_prewarm(
+            config, [s.image for s in services.values()], target, namespace, cluster
+        )
+        pulumi.export("prewarmImages", prewarm.images)
     pulumi.export("clusterMode", cluster.mode)
     pulumi.export("namespace", namespace.metadata.name)
+    if mirror is not None:
+        pulumi.export("mirror", {"registry": mirror.target.registry, "prefixes": mirror.prefixes})
+        pulumi.export("nodePullThroughPolicyArn", mirror.node_policy.arn)
     pulumi.export(
         "services",
         {
@@ -55,4 +75,50 @@ def build_stack(config: WarmstartConfig) -> None:
             }
             for name, component in services.items()
         },
+    )
+
+
+def _registry_mirror(config: WarmstartConfig) -> RegistryMirror:
+    if config.aws is None:  # parse_config already reports this; keeps the type checker honest
+        raise ValueError("the registry mirror needs warmstart:aws")
+    provider = aws.Provider(
+        "aws", region=config.aws.region, allowed_account_ids=[config.aws.account_id]
+    )
+    repositories = [service.name for service in config.services]
+    if config.prewarm.enabled and config.prewarm.mode == "sleep":
+        repositories.append(SLEEP_REPOSITORY)
+    return RegistryMirror(
+        "registry-mirror",
+        RegistryMirrorArgs(
+            mirror=config.mirror,
+            aws=config.aws,
+            repositories=repositories,
+            credentials=upstream_credentials(config),
+            production=config.production,
+        ),
+        opts=pulumi.ResourceOptions(providers={"aws": provider}),
+    )
+
+
+def _image_prewarm(
+    config: WarmstartConfig,
+    service_images: list[str],
+    target: MirrorTarget | None,
+    namespace: k8s.core.v1.Namespace,
+    cluster: Cluster,
+) -> ImagePrewarm:
+    prewarm = config.prewarm
+    extra = [mirror_reference(image, target) for image in prewarm.extra_images]
+    sleep_image = mirror_reference(prewarm.sleep_image, target) if prewarm.sleep_image else None
+    return ImagePrewarm(
+        "image-prewarm",
+        ImagePrewarmArgs(
+            prewarm=prewarm,
+            images=prewarm_images(service_images, extra),
+            namespace=config.namespace,
+            sleep_image=sleep_image,
+            pause_image=mirror_reference(prewarm.pause_image, target),
+            depends_on=[namespace],
+        ),
+        opts=pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}),
     )

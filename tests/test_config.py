@@ -47,8 +47,8 @@ def test_one_message_per_problem_with_path_and_value():
         port=80,
     )
     assert problems({**stack_values(service(), broken), "warmstart:prodution": True}) == [
-        "warmstart:prodution: unknown key "
-        "(allowed: cluster, kubeconfig, namespace, production, services)",
+        "warmstart:prodution: unknown key (allowed: aws, cluster, dockerHubCredentials, "
+        "ghcrCredentials, kubeconfig, mirror, namespace, nodes, prewarm, production, services)",
         "warmstart:services[1].name: must be a DNS label: lowercase letters, digits and '-', "
         'starting with a letter (got "Orders")',
         'warmstart:services[1].image: must not be empty (got "")',
@@ -204,3 +204,105 @@ def test_config_error_message_lists_every_problem():
 def test_structured_values_round_trip_as_json_text():
     raw = config_from_mapping("test", stack_values()).values
     assert json.loads(raw["warmstart:cluster"]) == {"mode": "render", "kubernetesVersion": "1.35"}
+
+
+AWS = {"accountId": "123456789012", "region": "eu-west-1"}
+
+
+def test_mirror_rules():
+    values = stack_values(
+        mirror={
+            "enabled": True,
+            "upstreams": ["k8s", "docker-hub", "ghcr"],
+            "prefixes": {"quay": "qc", "k8s": "ghcr"},
+        },
+        ghcrCredentials={"secure": "v1:x"},
+    )
+    assert problems(values) == [
+        "warmstart:mirror.enabled: the registry mirror needs warmstart:aws (accountId, region) (got true)",
+        "warmstart:dockerHubCredentials: required by mirror upstream docker-hub: a secret JSON "
+        '{"username": ..., "accessToken": ...}',
+        "warmstart:mirror.prefixes.quay: prefix for an upstream that is not enabled",
+        'warmstart:mirror.prefixes: two upstreams (or the service repositories) share a prefix (got "ghcr")',
+    ]
+
+
+def test_credentials_must_be_secret_wanted_and_well_formed():
+    unwanted = stack_values(
+        aws=AWS, mirror={"enabled": True}, dockerHubCredentials={"secure": "v1:x"}
+    )
+    assert problems(unwanted) == [
+        'warmstart:dockerHubCredentials: set, but mirror upstream docker-hub is not enabled (got "(set)")'
+    ]
+    plain = stack_values(
+        aws=AWS, mirror={"enabled": True, "upstreams": ["ghcr"]}, ghcrCredentials="{}"
+    )
+    assert problems(plain) == [
+        "warmstart:ghcrCredentials: must be a secret: pulumi config set --secret warmstart:ghcrCredentials ...",
+        'warmstart:ghcrCredentials: must be JSON {"username": ..., "accessToken": ...} (got "(secret)")',
+    ]
+    malformed = stack_values(
+        aws=AWS, mirror={"enabled": True, "upstreams": ["ghcr"]}, ghcrCredentials='{"user": 1}'
+    )
+    assert problems(malformed, frozenset({"warmstart:ghcrCredentials"})) == [
+        'warmstart:ghcrCredentials: must be JSON {"username": ..., "accessToken": ...} (got "(secret)")'
+    ]
+    good = '{"username": "bot", "accessToken": "t"}'
+    config = parse(
+        stack_values(
+            aws=AWS, mirror={"enabled": True, "upstreams": ["ghcr"]}, ghcrCredentials=good
+        ),
+        frozenset({"warmstart:ghcrCredentials"}),
+    )
+    assert config.ghcr_credentials == good
+
+
+def test_aws_account_and_region_shapes():
+    assert problems(stack_values(aws={"accountId": "12345", "region": "Ireland"})) == [
+        'warmstart:aws.accountId: must match ^[0-9]{12}$ (got "12345")',
+        'warmstart:aws.region: must match ^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$ (got "Ireland")',
+    ]
+
+
+def test_prewarm_rules():
+    assert problems(stack_values(prewarm={"enabled": True})) == [
+        "warmstart:prewarm.sleepImage: required in sleep mode: the image built from services/ (target sleep)"
+    ]
+    old = stack_values(
+        prewarm={"enabled": True, "mode": "image-volume", "extraImages": ["ok:1", "Not A Ref"]},
+        cluster={"mode": "render", "kubernetesVersion": "1.34"},
+    )
+    assert problems(old) == [
+        'warmstart:prewarm.mode: image-volume needs Kubernetes 1.35+ (got "image-volume")',
+        'warmstart:prewarm.extraImages[1]: not an image reference (got "Not A Ref")',
+    ]
+
+
+def test_production_prewarm_images_are_pinned():
+    pinned = service(image=f"repo/hello@{DIGEST}", autoscaling={"minReplicas": 2})
+    values = stack_values(
+        pinned,
+        production=True,
+        cluster={"mode": "existing"},
+        prewarm={"enabled": True, "sleepImage": "repo/sleep:1"},
+    )
+    assert problems(values) == [
+        "warmstart:prewarm.sleepImage: production stacks pin images by digest (...@sha256:<64 hex>) "
+        '(got "repo/sleep:1")',
+        "warmstart:prewarm.pauseImage: production stacks pin images by digest (...@sha256:<64 hex>) "
+        '(got "registry.k8s.io/pause:3.10")',
+    ]
+
+
+def test_image_gc_thresholds_must_leave_a_gap():
+    assert problems(
+        stack_values(nodes={"imageGc": {"highThresholdPercent": 80, "lowThresholdPercent": 80}})
+    ) == [
+        "warmstart:nodes.imageGc.lowThresholdPercent: must be below highThresholdPercent (80) (got 80)"
+    ]
+
+
+def test_service_images_must_be_references():
+    assert problems(stack_values(service(image="Not A Ref"))) == [
+        'warmstart:services[0].image: not an image reference (got "Not A Ref")'
+    ]

@@ -64,11 +64,22 @@ class ProgramRun:
         return matches[0]
 
 
+# Outputs only the cloud knows, per type prefix; each becomes a marked placeholder.
+CLOUD_OUTPUTS = {
+    "aws:": ("arn",),
+    "aws:ecr/repository:Repository": ("arn", "repositoryUrl", "registryId"),
+}
+
+
 class _PlaceholderMocks(pulumi.runtime.Mocks):
-    """Echo inputs back as state; ids are the provider's own id form or a placeholder."""
+    """Echo inputs back as state, plus placeholders for what only the cloud knows."""
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return _mock_id(args), dict(args.inputs)
+        state = dict(args.inputs)
+        for prefix, outputs in CLOUD_OUTPUTS.items():
+            if args.typ.startswith(prefix):
+                state.update({key: placeholder(args.typ, args.name, key) for key in outputs})
+        return _mock_id(args), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
         raise NotImplementedError(f"warmstart makes no provider calls offline: {args.token}")

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -54,5 +55,31 @@ func TestBadArguments(t *testing.T) {
 		if !ok || exit.ExitCode() != 2 {
 			t.Errorf("%v: err = %v, want exit status 2", args, err)
 		}
+	}
+}
+
+func TestInstallCopiesAnExecutableThatRuns(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "sleep")
+	if err := child(t, "install", dest).Run(); err != nil {
+		t.Fatalf("install: %v", err)
+	}
+	info, err := os.Stat(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o555 {
+		t.Fatalf("mode %v, want r-xr-xr-x", mode)
+	}
+	installed := exec.Command(dest, "10ms")
+	installed.Env = append(os.Environ(), "WARMSTART_SLEEP_CHILD=1")
+	if err := installed.Run(); err != nil {
+		t.Fatalf("running the installed copy: %v", err)
+	}
+}
+
+func TestInstallIntoMissingDirectoryFails(t *testing.T) {
+	err := child(t, "install", filepath.Join(t.TempDir(), "missing", "sleep")).Run()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
+		t.Fatalf("err = %v, want exit status 1", err)
 	}
 }

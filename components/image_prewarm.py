@@ -1,0 +1,85 @@
+"""ImagePrewarm: DaemonSets that keep every image of the stack present on every node."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import prewarm_spec as spec
+from components.config import PrewarmConfig
+
+TYPE_TOKEN = "warmstart:kubernetes:ImagePrewarm"
+
+
+@dataclass(frozen=True)
+class ImagePrewarmArgs:
+    prewarm: PrewarmConfig
+    # Exactly the reference strings the pods use (mirror-rewritten): kubelet matches by string.
+    images: Sequence[str]
+    namespace: str
+    sleep_image: str | None
+    pause_image: str
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+class ImagePrewarm(pulumi.ComponentResource):
+    """PriorityClass, ServiceAccount and one DaemonSet per `imagesPerPod` images."""
+
+    images: list[str]
+    daemonsets: list[k8s.apps.v1.DaemonSet]
+
+    def __init__(
+        self, name: str, args: ImagePrewarmArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        config, namespace = args.prewarm, args.namespace
+
+        def child(*after: pulumi.Resource) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, depends_on=[*args.depends_on, *after])
+
+        fields = spec.priority_class(config)
+        priority = k8s.scheduling.v1.PriorityClass(
+            spec.NAME,
+            metadata={"name": spec.priority_class_name(namespace), "labels": spec.labels(0)},
+            value=fields["value"],
+            preemption_policy=fields["preemptionPolicy"],
+            global_default=fields["globalDefault"],
+            description=fields["description"],
+            opts=child(),
+        )
+        account = k8s.core.v1.ServiceAccount(
+            spec.NAME,
+            metadata={"name": spec.NAME, "namespace": namespace, "labels": spec.labels(0)},
+            automount_service_account_token=False,
+            opts=child(),
+        )
+        self.images = list(args.images)
+        self.daemonsets = [
+            k8s.apps.v1.DaemonSet(
+                spec.daemonset_name(index),
+                metadata={
+                    "name": spec.daemonset_name(index),
+                    "namespace": namespace,
+                    "labels": spec.labels(index),
+                },
+                spec=spec.daemonset_spec(
+                    index,
+                    chunk,
+                    config,
+                    namespace=namespace,
+                    sleep_image=args.sleep_image,
+                    pause_image=args.pause_image,
+                ),
+                opts=child(priority, account),
+            )
+            for index, chunk in enumerate(spec.chunk(self.images, config.images_per_pod))
+        ]
+        self.register_outputs(
+            {
+                "images": self.images,
+                "daemonsets": [spec.daemonset_name(i) for i in range(len(self.daemonsets))],
+            }
+        )

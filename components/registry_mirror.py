@@ -1,0 +1,126 @@
+"""RegistryMirror: ECR pull-through cache rules and the stack's own ECR repositories.
+
+With the mirror on, every pull a node makes goes to ECR in the same account and region:
+service images live in the stack's repositories, and upstream images (registry.k8s.io,
+Quay, Docker Hub, ...) are cached under one prefix per upstream on their first pull. Pulls
+then stay on the AWS network (and off the NAT gateway with the ECR endpoints the cluster
+adds), are not rate-limited by Docker Hub, and keep working when an upstream is down.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import AwsConfig, MirrorConfig
+from components.image_reference import UPSTREAM_URLS, MirrorTarget
+from components.mirror_policies import (
+    credentials_secret_name,
+    lifecycle_policy,
+    node_pull_through_policy,
+)
+
+TYPE_TOKEN = "warmstart:aws:RegistryMirror"
+
+
+@dataclass(frozen=True)
+class RegistryMirrorArgs:
+    mirror: MirrorConfig
+    aws: AwsConfig
+    # Repositories to create under mirror.repositoryPrefix: each service's, and `sleep`.
+    repositories: Sequence[str]
+    # Upstream -> credentials JSON ({"username", "accessToken"}) from a Pulumi secret.
+    credentials: Mapping[str, str]
+    production: bool
+
+
+class RegistryMirror(pulumi.ComponentResource):
+    """Pull-through cache rules, their credentials, and the stack's ECR repositories."""
+
+    target: MirrorTarget
+    prefixes: dict[str, str]
+    repositories: dict[str, aws.ecr.Repository]
+    node_policy: aws.iam.Policy
+
+    def __init__(
+        self, name: str, args: RegistryMirrorArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        mirror, account = args.mirror, args.aws
+        self.prefixes = {
+            upstream: mirror.prefixes.get(upstream, upstream) for upstream in mirror.upstreams
+        }
+        self.target = MirrorTarget.for_account(account.account_id, account.region, self.prefixes)
+        for upstream, prefix in self.prefixes.items():
+            self._cache_rule(upstream, prefix, args.credentials.get(upstream))
+        self.repositories = {
+            repository: self._repository(repository, mirror, args.production)
+            for repository in args.repositories
+        }
+        document = node_pull_through_policy(
+            account.account_id, account.region, self.prefixes.values()
+        )
+        self.node_policy = aws.iam.Policy(
+            "node-pull-through",
+            description="warmstart: let nodes fill the ECR pull-through cache on first pull",
+            policy=json.dumps(document),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs(
+            {
+                "registry": self.target.registry,
+                "prefixes": self.prefixes,
+                "repositoryUrls": {
+                    name: repo.repository_url for name, repo in self.repositories.items()
+                },
+                "nodePolicyArn": self.node_policy.arn,
+            }
+        )
+
+    def _cache_rule(self, upstream: str, prefix: str, credentials: str | None) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        credential_arn = None
+        if credentials is not None:
+            secret = aws.secretsmanager.Secret(
+                f"{upstream}-credentials",
+                name=credentials_secret_name(pulumi.get_project(), pulumi.get_stack(), upstream),
+                description=f"warmstart: credentials ECR uses to pull from {upstream}",
+                opts=child,
+            )
+            aws.secretsmanager.SecretVersion(
+                f"{upstream}-credentials",
+                secret_id=secret.id,
+                secret_string=pulumi.Output.secret(credentials),
+                opts=child,
+            )
+            credential_arn = secret.arn
+        aws.ecr.PullThroughCacheRule(
+            upstream,
+            ecr_repository_prefix=prefix,
+            upstream_registry_url=UPSTREAM_URLS[upstream],
+            credential_arn=credential_arn,
+            opts=child,
+        )
+
+    def _repository(self, name: str, mirror: MirrorConfig, production: bool) -> aws.ecr.Repository:
+        """Immutable tags (a tag never changes under a running pod), scanned on push."""
+        repository = aws.ecr.Repository(
+            name,
+            name=f"{mirror.repository_prefix}/{name}",
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration={"scan_on_push": True},
+            encryption_configurations=[{"encryption_type": "AES256"}],
+            force_delete=not production,
+            opts=pulumi.ResourceOptions(parent=self, protect=production),
+        )
+        aws.ecr.LifecyclePolicy(
+            name,
+            repository=repository.name,
+            policy=json.dumps(lifecycle_policy(mirror.keep_images)),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return repository

@@ -1,0 +1,29 @@
+import yaml
+
+from components.config import ImageGcConfig
+from components.node_settings import MIME_BOUNDARY, image_gc_user_data, kubelet_image_gc
+
+
+def test_kubelet_fields_default_keep_in_use_images_and_prune_old_ones():
+    assert kubelet_image_gc(ImageGcConfig()) == {
+        "imageGCHighThresholdPercent": 85,
+        "imageGCLowThresholdPercent": 75,
+        "imageMinimumGCAge": "2m",
+        "imageMaximumGCAge": "168h",
+    }
+
+
+def test_user_data_is_a_deterministic_nodeadm_part():
+    text = image_gc_user_data(ImageGcConfig(low_threshold_percent=70, maximum_age="336h"))
+    assert text == image_gc_user_data(ImageGcConfig(low_threshold_percent=70, maximum_age="336h"))
+    head, part, tail = text.split(f"--{MIME_BOUNDARY}")[0:3]
+    assert (
+        head == f'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="{MIME_BOUNDARY}"\n\n'
+    )
+    assert part.startswith("\nContent-Type: application/node.eks.aws\n\n---\n")
+    assert tail == "--\n"
+    document = yaml.safe_load(part.split("\n\n", 1)[1])
+    assert document["apiVersion"] == "node.eks.aws/v1alpha1"
+    assert document["kind"] == "NodeConfig"
+    assert document["spec"]["kubelet"]["config"]["imageGCLowThresholdPercent"] == 70
+    assert document["spec"]["kubelet"]["config"]["imageMaximumGCAge"] == "336h"
