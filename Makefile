@@ -48,6 +48,8 @@ build: ## static Go binaries into build/
 bench: venv build ## benchmarks: program evaluation and Go start-up (reported, not asserted)
 	$(PY) -m bench.program_eval
 	$(PY) -m bench.go_startup build/hello
+	$(PY) -m bench.sleep_footprint build/sleep
+	$(PY) -m bench.prewarm_cost
 
 up: venv ## pulumi up --stack STACK against a local file backend (needs the pulumi CLI)
 	@command -v pulumi >/dev/null || { echo "pulumi CLI not found on PATH"; exit 1; }

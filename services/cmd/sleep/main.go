@@ -8,7 +8,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -26,7 +25,7 @@ func main() {
 func run(args []string) int {
 	if len(args) == 2 && args[0] == "install" {
 		if err := install(args[1]); err != nil {
-			fmt.Fprintln(os.Stderr, "sleep install:", err)
+			os.Stderr.WriteString("sleep install: " + err.Error() + "\n")
 			return 1
 		}
 		return 0
