@@ -7,6 +7,7 @@ and what is allowed, not half-way through an update with a provider error.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import types
@@ -183,11 +184,62 @@ class NodesConfig(_Model):
     image_gc: ImageGcConfig = ImageGcConfig()
 
 
+Addon = Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"]
+LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+
+class NetworkConfig(_Model):
+    cidr: str = "10.0.0.0/16"
+    availability_zones: list[str] = Field(min_length=2, max_length=3)
+    # per-az survives a zone outage; shared costs one NAT gateway. Default: per-az in production.
+    nat_gateways: Literal["per-az", "shared"] | None = None
+    vpc_endpoints: bool = True
+
+
+class EndpointAccessConfig(_Model):
+    public: bool = True
+    private: bool = True
+    public_cidrs: list[str] = ["0.0.0.0/0"]
+
+
+class NodeGroupConfig(_Model):
+    instance_types: list[str] = Field(min_length=1)
+    min_size: int = Field(ge=0, le=1000)
+    desired_size: int = Field(ge=0, le=1000)
+    max_size: int = Field(ge=1, le=1000)
+    disk_size_gib: int = Field(default=40, ge=20, le=16384, alias="diskSizeGiB")
+    labels: dict[str, str] = {}
+
+
+class LoadBalancerControllerConfig(_Model):
+    enabled: bool = True
+    chart_version: str = "1.11.0"
+    identity: Literal["pod-identity", "irsa"] = "pod-identity"
+
+
 class ClusterConfig(_Model):
-    mode: Literal["render", "existing"]
+    mode: Literal["render", "existing", "eks"]
     kubernetes_version: str = Field(default="1.35", pattern=r"^1\.\d+$")
     render_dir: str = "rendered/manifests"
     context: str | None = None
+    # eks mode only, from here on
+    name: str | None = Field(default=None, pattern=r"^[a-zA-Z][-a-zA-Z0-9_]{0,99}$")
+    network: NetworkConfig | None = None
+    endpoint: EndpointAccessConfig = EndpointAccessConfig()
+    admin_role_arns: list[str] = []
+    logging: list[LogType] = ["api", "audit", "authenticator"]
+    ami_type: Literal["AL2023_ARM_64_STANDARD", "AL2023_x86_64_STANDARD"] = "AL2023_ARM_64_STANDARD"
+    system_nodes: NodeGroupConfig = NodeGroupConfig(
+        instance_types=["m7g.large"], min_size=2, desired_size=2, max_size=3
+    )
+    spot_nodes: NodeGroupConfig = NodeGroupConfig(
+        instance_types=["m7g.large", "m6g.large", "c7g.xlarge", "r7g.large"],
+        min_size=0,
+        desired_size=2,
+        max_size=10,
+    )
+    addon_versions: dict[Addon, str] = {}
+    load_balancer_controller: LoadBalancerControllerConfig = LoadBalancerControllerConfig()
 
 
 class WarmstartConfig(_Model):
@@ -312,6 +364,102 @@ def _cluster_problems(config: WarmstartConfig) -> Iterator[Problem]:
         yield Problem("cluster.mode", "a production stack must target a real cluster", "render")
     if config.kubeconfig is not None and config.cluster.mode != "existing":
         yield Problem("kubeconfig", "only used with cluster.mode existing", "(set)")
+    if config.cluster.mode == "eks":
+        yield from _eks_problems(config)
+    else:
+        set_keys = config.cluster.model_fields_set & EKS_ONLY_FIELDS
+        for field in sorted(set_keys):
+            yield Problem(f"cluster.{to_camel(field)}", "only used with cluster.mode eks")
+
+
+EKS_ONLY_FIELDS = frozenset(
+    {
+        "name",
+        "network",
+        "endpoint",
+        "admin_role_arns",
+        "logging",
+        "ami_type",
+        "system_nodes",
+        "spot_nodes",
+        "addon_versions",
+        "load_balancer_controller",
+    }
+)
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$")
+_GRAVITON = re.compile(r"^[a-z]+[0-9]+g[a-z]*\.")
+
+
+def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
+    cluster = config.cluster
+    if config.aws is None:
+        yield Problem("cluster.mode", "eks needs warmstart:aws (accountId, region)", "eks")
+    if cluster.network is None:
+        yield Problem("cluster.network", "required with cluster.mode eks (cidr, availabilityZones)")
+    else:
+        yield from _network_problems(cluster.network, config.aws)
+    if config.production and not cluster.admin_role_arns:
+        yield Problem(
+            "cluster.adminRoleArns",
+            "production clusters name their admin roles (no implicit creator admin)",
+        )
+    for index, arn in enumerate(cluster.admin_role_arns):
+        if not _ROLE_ARN.match(arn):
+            yield Problem(f"cluster.adminRoleArns[{index}]", "not an IAM role ARN", arn)
+    if not (cluster.endpoint.public or cluster.endpoint.private):
+        yield Problem("cluster.endpoint", "public, private or both must be on", "neither")
+    for index, cidr in enumerate(cluster.endpoint.public_cidrs):
+        if _ipv4_network(cidr) is None:
+            yield Problem(f"cluster.endpoint.publicCidrs[{index}]", "not an IPv4 CIDR", cidr)
+    arm = cluster.ami_type.startswith("AL2023_ARM")
+    for group in ("system_nodes", "spot_nodes"):
+        yield from _node_group_problems(f"cluster.{to_camel(group)}", getattr(cluster, group), arm)
+    if len(set(cluster.spot_nodes.instance_types)) < 3:
+        yield Problem(
+            "cluster.spotNodes.instanceTypes",
+            "spot capacity needs at least 3 distinct instance types",
+            cluster.spot_nodes.instance_types,
+        )
+
+
+def _network_problems(network: NetworkConfig, aws: AwsConfig | None) -> Iterator[Problem]:
+    parsed = _ipv4_network(network.cidr)
+    if parsed is None or not 16 <= parsed.prefixlen <= 20:
+        yield Problem(
+            "cluster.network.cidr", "must be an IPv4 network from /16 to /20", network.cidr
+        )
+    zones = network.availability_zones
+    if len(set(zones)) != len(zones):
+        yield Problem("cluster.network.availabilityZones", "must be distinct", zones)
+    for index, zone in enumerate(zones):
+        if aws is not None and not re.fullmatch(rf"{re.escape(aws.region)}[a-z]", zone):
+            yield Problem(
+                f"cluster.network.availabilityZones[{index}]", f"not a zone of {aws.region}", zone
+            )
+
+
+def _node_group_problems(at: str, group: NodeGroupConfig, arm: bool) -> Iterator[Problem]:
+    if not group.min_size <= group.desired_size <= group.max_size:
+        yield Problem(
+            at,
+            "sizes must satisfy minSize <= desiredSize <= maxSize",
+            f"{group.min_size} / {group.desired_size} / {group.max_size}",
+        )
+    for index, instance_type in enumerate(group.instance_types):
+        if bool(_GRAVITON.match(instance_type)) != arm:
+            kind = "Graviton (arm64)" if arm else "x86_64"
+            yield Problem(
+                f"{at}.instanceTypes[{index}]",
+                f"amiType needs {kind} instance types",
+                instance_type,
+            )
+
+
+def _ipv4_network(text: str) -> ipaddress.IPv4Network | None:
+    try:
+        return ipaddress.IPv4Network(text, strict=True)
+    except ValueError:
+        return None
 
 
 def _mirror_problems(config: WarmstartConfig) -> Iterator[Problem]:

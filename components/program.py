@@ -20,7 +20,20 @@ SLEEP_REPOSITORY = "sleep"
 
 def build_stack(config: WarmstartConfig) -> None:
     """Register every resource of the stack and export what operators look up."""
-    cluster = Cluster("cluster", ClusterArgs(cluster=config.cluster, kubeconfig=config.kubeconfig))
+    aws_provider = _aws_provider(config)
+    mirror = _registry_mirror(config, aws_provider) if config.mirror.enabled else None
+    cluster = Cluster(
+        "cluster",
+        ClusterArgs(
+            cluster=config.cluster,
+            kubeconfig=config.kubeconfig,
+            production=config.production,
+            aws=config.aws,
+            image_gc=config.nodes.image_gc,
+            node_policy_arns=[mirror.node_policy.arn] if mirror else [],
+        ),
+        opts=pulumi.ResourceOptions(providers={"aws": aws_provider} if aws_provider else None),
+    )
     on_cluster = pulumi.ResourceOptions(provider=cluster.provider)
     # Deleting a namespace deletes everything in it: production keeps it protected.
     namespace = k8s.core.v1.Namespace(
@@ -36,7 +49,6 @@ def build_stack(config: WarmstartConfig) -> None:
             on_cluster, pulumi.ResourceOptions(protect=config.production)
         ),
     )
-    mirror = _registry_mirror(config) if config.mirror.enabled else None
     target = mirror.target if mirror else None
     services = {
         service.name: GoService(
@@ -60,6 +72,21 @@ def build_stack(config: WarmstartConfig) -> None:
         )
         pulumi.export("prewarmImages", prewarm.images)
     pulumi.export("clusterMode", cluster.mode)
+    if cluster.name is not None and cluster.network is not None:
+        pulumi.export(
+            "cluster",
+            {
+                "name": cluster.name,
+                "endpoint": cluster.endpoint,
+                "certificateAuthority": cluster.certificate_authority,
+                "nodeRoleArn": cluster.node_role_arn,
+                "securityGroupId": cluster.cluster_security_group_id,
+                "vpcId": cluster.network.vpc.id,
+                "privateSubnetIds": cluster.network.private_subnet_ids,
+                "publicSubnetIds": cluster.network.public_subnet_ids,
+            },
+        )
+        pulumi.export("kubeconfig", cluster.kubeconfig)
     pulumi.export("namespace", namespace.metadata.name)
     if mirror is not None:
         pulumi.export("mirror", {"registry": mirror.target.registry, "prefixes": mirror.prefixes})
@@ -78,12 +105,18 @@ def build_stack(config: WarmstartConfig) -> None:
     )
 
 
-def _registry_mirror(config: WarmstartConfig) -> RegistryMirror:
-    if config.aws is None:  # parse_config already reports this; keeps the type checker honest
-        raise ValueError("the registry mirror needs warmstart:aws")
-    provider = aws.Provider(
+def _aws_provider(config: WarmstartConfig) -> aws.Provider | None:
+    """One explicit provider, refusing any other account: no ambient default provider."""
+    if config.aws is None:
+        return None
+    return aws.Provider(
         "aws", region=config.aws.region, allowed_account_ids=[config.aws.account_id]
     )
+
+
+def _registry_mirror(config: WarmstartConfig, provider: aws.Provider | None) -> RegistryMirror:
+    if config.aws is None or provider is None:  # parse_config reports this first
+        raise ValueError("the registry mirror needs warmstart:aws")
     repositories = [service.name for service in config.services]
     if config.prewarm.enabled and config.prewarm.mode == "sleep":
         repositories.append(SLEEP_REPOSITORY)

@@ -64,21 +64,41 @@ class ProgramRun:
         return matches[0]
 
 
-# Outputs only the cloud knows, per type prefix; each becomes a marked placeholder.
-CLOUD_OUTPUTS = {
-    "aws:": ("arn",),
-    "aws:ecr/repository:Repository": ("arn", "repositoryUrl", "registryId"),
-}
+def cloud_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Outputs only the cloud knows, as marked placeholders shaped like the real ones."""
+
+    def known_later(attribute: str) -> str:
+        return placeholder(type_, name, attribute)
+
+    if not type_.startswith("aws:"):
+        return {}
+    outputs: dict[str, Any] = {"arn": known_later("arn")}
+    if type_ == "aws:ecr/repository:Repository":
+        outputs.update(
+            repositoryUrl=known_later("repositoryUrl"), registryId=known_later("registryId")
+        )
+    elif type_ == "aws:eks/cluster:Cluster":
+        outputs.update(
+            endpoint=known_later("endpoint"),
+            certificateAuthority={"data": known_later("certificateAuthority.data")},
+            identities=[{"oidcs": [{"issuer": known_later("identities[0].oidcs[0].issuer")}]}],
+            vpcConfig={
+                **inputs.get("vpcConfig", {}),
+                "clusterSecurityGroupId": known_later("vpcConfig.clusterSecurityGroupId"),
+            },
+        )
+    elif type_ == "aws:ec2/launchTemplate:LaunchTemplate":
+        outputs.update(latestVersion=known_later("latestVersion"))
+    elif type_ == "aws:kms/key:Key":
+        outputs.update(keyId=known_later("keyId"))
+    return outputs
 
 
 class _PlaceholderMocks(pulumi.runtime.Mocks):
     """Echo inputs back as state, plus placeholders for what only the cloud knows."""
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        state = dict(args.inputs)
-        for prefix, outputs in CLOUD_OUTPUTS.items():
-            if args.typ.startswith(prefix):
-                state.update({key: placeholder(args.typ, args.name, key) for key in outputs})
+        state = {**args.inputs, **cloud_outputs(args.typ, args.name, args.inputs)}
         return _mock_id(args), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:

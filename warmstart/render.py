@@ -41,7 +41,10 @@ def kubernetes_objects(run: ProgramRun) -> list[dict[str, Any]]:
     objects = [
         _ordered(resource.inputs)
         for resource in run.resources
-        if resource.custom and resource.type.startswith("kubernetes:")
+        if resource.custom
+        and resource.type.startswith("kubernetes:")
+        # Helm releases are provider-side operations, not objects; plan.json lists them.
+        and {"apiVersion", "kind"} <= resource.inputs.keys()
     ]
     return sorted(objects, key=_apply_order)
 

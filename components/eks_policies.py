@@ -1,0 +1,148 @@
+"""IAM documents and the kubeconfig the EKS cluster mode writes; pure, so tested and linted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+IAM_VERSION = "2012-10-17"
+AWS_MANAGED = "arn:aws:iam::aws:policy"
+CLUSTER_POLICIES = (f"{AWS_MANAGED}/AmazonEKSClusterPolicy",)
+NODE_POLICIES = (
+    f"{AWS_MANAGED}/AmazonEKSWorkerNodePolicy",
+    f"{AWS_MANAGED}/AmazonEC2ContainerRegistryPullOnly",
+    f"{AWS_MANAGED}/AmazonEKS_CNI_Policy",
+)
+CLUSTER_ADMIN_ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+LOAD_BALANCER_CONTROLLER = ("kube-system", "aws-load-balancer-controller")
+
+
+def service_trust_policy(service: str, *, tag_session: bool) -> dict[str, Any]:
+    """Who may assume a role: one AWS service principal, nothing else."""
+    actions = ["sts:AssumeRole", "sts:TagSession"] if tag_session else ["sts:AssumeRole"]
+    return {
+        "Version": IAM_VERSION,
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": actions}],
+    }
+
+
+def cluster_trust_policy() -> dict[str, Any]:
+    return service_trust_policy("eks.amazonaws.com", tag_session=True)
+
+
+def node_trust_policy() -> dict[str, Any]:
+    return service_trust_policy("ec2.amazonaws.com", tag_session=False)
+
+
+def pod_identity_trust_policy() -> dict[str, Any]:
+    """EKS Pod Identity: the agent assumes the role and tags the session with the pod's identity."""
+    return service_trust_policy("pods.eks.amazonaws.com", tag_session=True)
+
+
+def irsa_trust_policy(
+    oidc_provider_arn: str, issuer_url: str, namespace: str, account: str
+) -> dict[str, Any]:
+    """IRSA: only the named service account's web identity token, for STS, may assume the role."""
+    issuer = issuer_url.removeprefix("https://")
+    return {
+        "Version": IAM_VERSION,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": oidc_provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{issuer}:sub": f"system:serviceaccount:{namespace}:{account}",
+                        f"{issuer}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
+    }
+
+
+def load_balancer_controller_policy(account_id: str, region: str) -> dict[str, Any]:
+    """What the controller needs to keep TargetGroupBindings' targets in sync, and no more.
+
+    warmstart creates load balancers, listeners and target groups itself (Pulumi), so the
+    controller never creates, modifies or deletes them: it reads, and registers or
+    deregisters targets in this account's target groups. Describe calls have no
+    resource-level permissions, hence "*" for those alone.
+    """
+    return {
+        "Version": IAM_VERSION,
+        "Statement": [
+            {
+                "Sid": "ReadLoadBalancingAndNetwork",
+                "Effect": "Allow",
+                "Action": [
+                    "ec2:DescribeAvailabilityZones",
+                    "ec2:DescribeInstances",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeVpcs",
+                    "elasticloadbalancing:DescribeListeners",
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeRules",
+                    "elasticloadbalancing:DescribeTags",
+                    "elasticloadbalancing:DescribeTargetGroupAttributes",
+                    "elasticloadbalancing:DescribeTargetGroups",
+                    "elasticloadbalancing:DescribeTargetHealth",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Sid": "SyncTargets",
+                "Effect": "Allow",
+                "Action": [
+                    "elasticloadbalancing:DeregisterTargets",
+                    "elasticloadbalancing:RegisterTargets",
+                ],
+                "Resource": f"arn:aws:elasticloadbalancing:{region}:{account_id}:targetgroup/*/*",
+            },
+        ],
+    }
+
+
+def kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, region: str) -> str:
+    """A kubeconfig whose credentials come from `aws eks get-token`: nothing long-lived in it."""
+    user = f"{cluster_name}-aws"
+    document = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {
+                "name": cluster_name,
+                "cluster": {
+                    "server": endpoint,
+                    "certificate-authority-data": certificate_authority,
+                },
+            }
+        ],
+        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": user}}],
+        "current-context": cluster_name,
+        "users": [
+            {
+                "name": user,
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": [
+                            "eks",
+                            "get-token",
+                            "--cluster-name",
+                            cluster_name,
+                            "--region",
+                            region,
+                        ],
+                        "interactiveMode": "Never",
+                    }
+                },
+            }
+        ],
+    }
+    return yaml.safe_dump(document, sort_keys=False)

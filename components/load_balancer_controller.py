@@ -1,0 +1,114 @@
+"""LoadBalancerController: the AWS Load Balancer Controller, for TargetGroupBindings.
+
+warmstart creates its load balancers and target groups itself; the controller's only job is
+to keep each target group's IP targets equal to a Service's ready pods. Its IAM role can
+therefore read, and register or deregister targets, but never create a load balancer, and
+the Service mutating webhook is off so no Service is turned into an NLB behind our back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.config import LoadBalancerControllerConfig
+from components.eks_policies import (
+    LOAD_BALANCER_CONTROLLER,
+    irsa_trust_policy,
+    load_balancer_controller_policy,
+    pod_identity_trust_policy,
+)
+
+TYPE_TOKEN = "warmstart:kubernetes:LoadBalancerController"
+CHART_REPOSITORY = "https://aws.github.io/eks-charts"
+
+
+@dataclass(frozen=True)
+class LoadBalancerControllerArgs:
+    config: LoadBalancerControllerConfig
+    cluster_name: pulumi.Input[str]
+    account_id: str
+    region: str
+    vpc_id: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+class LoadBalancerController(pulumi.ComponentResource):
+    role: aws.iam.Role
+    release: k8s.helm.v3.Release
+
+    def __init__(
+        self,
+        name: str,
+        args: LoadBalancerControllerArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        namespace, account = LOAD_BALANCER_CONTROLLER
+        child = pulumi.ResourceOptions(parent=self)
+        irsa = args.config.identity == "irsa"
+        trust = self._irsa_trust(args) if irsa else json.dumps(pod_identity_trust_policy())
+        self.role = aws.iam.Role(
+            "load-balancer-controller",
+            description="warmstart: AWS Load Balancer Controller (target registration only)",
+            assume_role_policy=trust,
+            opts=child,
+        )
+        policy = aws.iam.Policy(
+            "load-balancer-controller",
+            description="warmstart: register pod IPs in this account's target groups",
+            policy=json.dumps(load_balancer_controller_policy(args.account_id, args.region)),
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            "load-balancer-controller", role=self.role.name, policy_arn=policy.arn, opts=child
+        )
+        ready: list[pulumi.Resource] = [attachment, *args.depends_on]
+        if not irsa:
+            ready.append(
+                aws.eks.PodIdentityAssociation(
+                    "load-balancer-controller",
+                    cluster_name=args.cluster_name,
+                    namespace=namespace,
+                    service_account=account,
+                    role_arn=self.role.arn,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+                )
+            )
+        annotations = {"eks.amazonaws.com/role-arn": self.role.arn} if irsa else {}
+        self.release = k8s.helm.v3.Release(
+            "aws-load-balancer-controller",
+            name="aws-load-balancer-controller",
+            chart="aws-load-balancer-controller",
+            version=args.config.chart_version,
+            namespace=namespace,
+            repository_opts={"repo": CHART_REPOSITORY},
+            values={
+                "clusterName": args.cluster_name,
+                "region": args.region,
+                "vpcId": args.vpc_id,
+                "replicaCount": 2,
+                "enableServiceMutatorWebhook": False,
+                "serviceAccount": {"create": True, "name": account, "annotations": annotations},
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
+        )
+        self.register_outputs({"roleArn": self.role.arn})
+
+    def _irsa_trust(self, args: LoadBalancerControllerArgs) -> pulumi.Output[str]:
+        provider = aws.iam.OpenIdConnectProvider(
+            "cluster-oidc",
+            url=args.oidc_issuer,
+            client_id_lists=["sts.amazonaws.com"],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        namespace, account = LOAD_BALANCER_CONTROLLER
+        return pulumi.Output.all(provider.arn, args.oidc_issuer).apply(
+            lambda values: json.dumps(irsa_trust_policy(values[0], values[1], namespace, account))
+        )

@@ -1,0 +1,171 @@
+"""Network: the VPC an EKS cluster runs in, with subnets tagged for load balancers.
+
+Private subnets (nodes, pods) reach out through NAT gateways: one per zone in production,
+so a zone outage cannot cut the others off, one shared elsewhere to save its hourly cost.
+With `vpcEndpoints`, image pulls from ECR and its S3 layers bypass the NAT entirely,
+which is where most of a cluster's NAT traffic (and data-processing cost) comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import NetworkConfig
+from components.network_plan import nat_gateway_zones, plan_subnets
+
+TYPE_TOKEN = "warmstart:aws:Network"
+INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr")
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    network: NetworkConfig
+    cluster_name: str
+    region: str
+    nat_gateways: Literal["per-az", "shared"]
+    production: bool
+
+
+class Network(pulumi.ComponentResource):
+    vpc: aws.ec2.Vpc
+    private_subnet_ids: list[pulumi.Output[str]]
+    public_subnet_ids: list[pulumi.Output[str]]
+
+    def __init__(
+        self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self._args = args
+        config = args.network
+        self.vpc = aws.ec2.Vpc(
+            "vpc",
+            cidr_block=config.cidr,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags={"Name": args.cluster_name},
+            opts=pulumi.ResourceOptions(parent=self, protect=args.production),
+        )
+        plans = plan_subnets(config.cidr, config.availability_zones)
+        public = {
+            plan.zone: self._subnet(plan.zone, plan.public_cidr, public=True) for plan in plans
+        }
+        private = {
+            plan.zone: self._subnet(plan.zone, plan.private_cidr, public=False) for plan in plans
+        }
+        self._public_routes(public)
+        private_tables = self._private_routes(private, public)
+        if config.vpc_endpoints:
+            self._endpoints(list(private.values()), private_tables)
+        self.public_subnet_ids = [subnet.id for subnet in public.values()]
+        self.private_subnet_ids = [subnet.id for subnet in private.values()]
+        self.register_outputs(
+            {
+                "vpcId": self.vpc.id,
+                "privateSubnetIds": self.private_subnet_ids,
+                "publicSubnetIds": self.public_subnet_ids,
+            }
+        )
+
+    def _child(self, *after: pulumi.Resource) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, depends_on=list(after))
+
+    def _subnet(self, zone: str, cidr: str, *, public: bool) -> aws.ec2.Subnet:
+        """Tagged so the AWS Load Balancer Controller and EKS find the right subnets."""
+        role = "kubernetes.io/role/elb" if public else "kubernetes.io/role/internal-elb"
+        kind = "public" if public else "private"
+        return aws.ec2.Subnet(
+            f"{kind}-{zone}",
+            vpc_id=self.vpc.id,
+            cidr_block=cidr,
+            availability_zone=zone,
+            map_public_ip_on_launch=False,
+            tags={
+                "Name": f"{self._args.cluster_name}-{kind}-{zone}",
+                role: "1",
+                f"kubernetes.io/cluster/{self._args.cluster_name}": "shared",
+            },
+            opts=self._child(),
+        )
+
+    def _public_routes(self, public: dict[str, aws.ec2.Subnet]) -> None:
+        gateway = aws.ec2.InternetGateway("internet", vpc_id=self.vpc.id, opts=self._child())
+        table = aws.ec2.RouteTable(
+            "public",
+            vpc_id=self.vpc.id,
+            routes=[{"cidr_block": "0.0.0.0/0", "gateway_id": gateway.id}],
+            opts=self._child(),
+        )
+        for zone, subnet in public.items():
+            aws.ec2.RouteTableAssociation(
+                f"public-{zone}", subnet_id=subnet.id, route_table_id=table.id, opts=self._child()
+            )
+
+    def _private_routes(
+        self, private: dict[str, aws.ec2.Subnet], public: dict[str, aws.ec2.Subnet]
+    ) -> list[aws.ec2.RouteTable]:
+        egress = nat_gateway_zones(list(private), self._args.nat_gateways)
+        gateways = {}
+        for zone in sorted(set(egress.values())):
+            address = aws.ec2.Eip(f"nat-{zone}", domain="vpc", opts=self._child())
+            gateways[zone] = aws.ec2.NatGateway(
+                f"nat-{zone}",
+                allocation_id=address.id,
+                subnet_id=public[zone].id,
+                tags={"Name": f"{self._args.cluster_name}-nat-{zone}"},
+                opts=self._child(),
+            )
+        tables = []
+        for zone, subnet in private.items():
+            table = aws.ec2.RouteTable(
+                f"private-{zone}",
+                vpc_id=self.vpc.id,
+                routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": gateways[egress[zone]].id}],
+                opts=self._child(),
+            )
+            aws.ec2.RouteTableAssociation(
+                f"private-{zone}", subnet_id=subnet.id, route_table_id=table.id, opts=self._child()
+            )
+            tables.append(table)
+        return tables
+
+    def _endpoints(self, subnets: list[aws.ec2.Subnet], tables: list[aws.ec2.RouteTable]) -> None:
+        """S3 (gateway, free) for image layers; ECR API and registry (interface) for manifests."""
+        region = self._args.region
+        aws.ec2.VpcEndpoint(
+            "s3",
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[table.id for table in tables],
+            opts=self._child(),
+        )
+        https = aws.ec2.SecurityGroup(
+            "endpoints",
+            vpc_id=self.vpc.id,
+            description="HTTPS from inside the VPC to its interface endpoints",
+            ingress=[
+                {
+                    "protocol": "tcp",
+                    "from_port": 443,
+                    "to_port": 443,
+                    "cidr_blocks": [self._args.network.cidr],
+                    "description": "HTTPS from the VPC",
+                }
+            ],
+            opts=self._child(),
+        )
+        for service in INTERFACE_ENDPOINTS:
+            aws.ec2.VpcEndpoint(
+                service.replace(".", "-"),
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{region}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=[subnet.id for subnet in subnets],
+                security_group_ids=[https.id],
+                opts=self._child(),
+            )

@@ -1,0 +1,93 @@
+import yaml
+
+from components.eks_policies import (
+    cluster_trust_policy,
+    irsa_trust_policy,
+    kubeconfig,
+    load_balancer_controller_policy,
+    node_trust_policy,
+    pod_identity_trust_policy,
+)
+from tests.iam_lint import findings
+
+
+def test_identity_policy_passes_the_linter_with_no_findings():
+    real, stale = findings(load_balancer_controller_policy("123456789012", "eu-west-1"))
+    assert (real, stale) == ([], [])
+
+
+def test_controller_can_only_register_targets_in_this_account():
+    statements = load_balancer_controller_policy("123456789012", "eu-west-1")["Statement"]
+    writes = [s for s in statements if s["Resource"] != "*"]
+    assert writes == [
+        {
+            "Sid": "SyncTargets",
+            "Effect": "Allow",
+            "Action": [
+                "elasticloadbalancing:DeregisterTargets",
+                "elasticloadbalancing:RegisterTargets",
+            ],
+            "Resource": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/*/*",
+        }
+    ]
+    unscoped = next(s for s in statements if s["Resource"] == "*")["Action"]
+    assert all(":Describe" in action for action in unscoped)
+
+
+# parliament lints identity policies; trust policies have a Principal and no Resource, which
+# it always reports as MALFORMED, so each trust policy is pinned exactly here instead.
+def test_trust_policies_name_one_principal_each():
+    assert cluster_trust_policy()["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }
+    ]
+    assert node_trust_policy()["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": ["sts:AssumeRole"],
+        }
+    ]
+    assert pod_identity_trust_policy()["Statement"][0]["Principal"] == {
+        "Service": "pods.eks.amazonaws.com"
+    }
+
+
+def test_irsa_trust_is_bound_to_one_service_account_and_audience():
+    policy = irsa_trust_policy(
+        "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+        "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+        "kube-system",
+        "aws-load-balancer-controller",
+    )
+    assert policy["Statement"][0]["Condition"] == {
+        "StringEquals": {
+            "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:kube-system:aws-load-balancer-controller",
+            "oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com",
+        }
+    }
+
+
+def test_kubeconfig_uses_aws_eks_get_token():
+    document = yaml.safe_load(
+        kubeconfig("demo", "https://x.eks.amazonaws.com", "Q0E=", "eu-west-1")
+    )
+    assert document["clusters"] == [
+        {
+            "name": "demo",
+            "cluster": {
+                "server": "https://x.eks.amazonaws.com",
+                "certificate-authority-data": "Q0E=",
+            },
+        }
+    ]
+    assert document["users"][0]["user"]["exec"] == {
+        "apiVersion": "client.authentication.k8s.io/v1beta1",
+        "command": "aws",
+        "args": ["eks", "get-token", "--cluster-name", "demo", "--region", "eu-west-1"],
+        "interactiveMode": "Never",
+    }
+    assert document["current-context"] == "demo"
