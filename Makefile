@@ -11,7 +11,9 @@ STACK ?= local
 GO_BUILD_FLAGS := -trimpath -ldflags "-s -w -buildid="
 GO_ENV := CGO_ENABLED=0
 
-.PHONY: help venv test lint test-python test-go render build bench up clean
+TOOLCHAIN := scripts/toolchain.sh
+
+.PHONY: help venv test lint test-python test-go render build lambda bench toolchain up e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -33,7 +35,7 @@ lint: venv ## ruff, gofmt, go vet
 	cd services && go vet ./...
 
 test-python: venv ## pytest (component, render, schema, property tests)
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not e2e"
 
 test-go: ## go test for the services module
 	cd services && go test -tags nethttpomithttp2 ./...
@@ -45,19 +47,30 @@ build: ## static Go binaries into build/
 	cd services && $(GO_ENV) go build -tags nethttpomithttp2 $(GO_BUILD_FLAGS) -o ../build/hello ./cmd/hello
 	cd services && $(GO_ENV) go build $(GO_BUILD_FLAGS) -o ../build/sleep ./cmd/sleep
 
+lambda: venv ## the Lambda fallback: bootstrap for provided.al2023 arm64, zipped deterministically
+	cd services && $(GO_ENV) GOOS=linux GOARCH=arm64 go build -tags lambda.norpc,nethttpomithttp2 \
+	  $(GO_BUILD_FLAGS) -o ../build/lambda/bootstrap ./cmd/lambda
+	$(PY) -m warmstart package-lambda build/lambda/bootstrap build/lambda/hello.zip
+
 bench: venv build ## benchmarks: program evaluation and Go start-up (reported, not asserted)
 	$(PY) -m bench.program_eval
 	$(PY) -m bench.go_startup build/hello
 	$(PY) -m bench.sleep_footprint build/sleep
 	$(PY) -m bench.prewarm_cost
 
-up: venv ## pulumi up --stack STACK against a local file backend (needs the pulumi CLI)
-	@command -v pulumi >/dev/null || { echo "pulumi CLI not found on PATH"; exit 1; }
-	mkdir -p .pulumi-state
-	@# A fixed passphrase is acceptable only for the local stack, which holds no secrets.
-	@if [ "$(STACK)" = local ]; then export PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE-local-stack-only}"; fi; \
-	export PULUMI_BACKEND_URL="file://$(CURDIR)/.pulumi-state"; \
+toolchain: ## SANDBOX-ONLY: build pulumi, its Python host and Kubernetes provider (no-op if pulumi is installed)
+	$(TOOLCHAIN) build
+
+# The venv's bin comes first so the language host runs the project's Python and packages.
+up: venv toolchain ## pulumi up --stack STACK (default local) with a file backend in .pulumi-state/
+	@eval "$$($(TOOLCHAIN) env)"; \
+	export PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_BACKEND_URL="file://$(CURDIR)/.pulumi-state"; \
+	if [ "$(STACK)" = local ]; then export PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE-local-stack-only}"; fi; \
+	mkdir -p .pulumi-state; \
 	pulumi stack select --create $(STACK) && pulumi up --stack $(STACK) --yes
+
+e2e: venv toolchain ## end-to-end tests: the real engine and Kubernetes provider on the local stack
+	$(PY) -m pytest -m e2e
 
 clean: ## remove build output (keeps .venv)
 	rm -rf build rendered

@@ -46,7 +46,6 @@ class ImagePrewarm(pulumi.ComponentResource):
             metadata={"name": spec.priority_class_name(namespace), "labels": spec.labels(0)},
             value=fields["value"],
             preemption_policy=fields["preemptionPolicy"],
-            global_default=fields["globalDefault"],
             description=fields["description"],
             opts=child(),
         )

@@ -67,11 +67,14 @@ def priority_class_name(namespace: str) -> str:
 
 
 def priority_class(config: PrewarmConfig) -> dict[str, Any]:
-    """Below every workload, and never preempting: prewarm yields, it never evicts."""
+    """Below every workload, and never preempting: prewarm yields, it never evicts.
+
+    globalDefault is left out (false is the API default): the provider drops a false there,
+    and what we render must equal what it sends.
+    """
     return {
         "value": config.priority,
         "preemptionPolicy": "Never",
-        "globalDefault": False,
         "description": "warmstart image prewarm: keeps images on nodes; yields to every workload.",
     }
 

@@ -84,6 +84,5 @@ def test_priority_never_preempts():
     assert priority_class(PrewarmConfig()) == {
         "value": -100,
         "preemptionPolicy": "Never",
-        "globalDefault": False,
         "description": "warmstart image prewarm: keeps images on nodes; yields to every workload.",
     }

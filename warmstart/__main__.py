@@ -1,4 +1,4 @@
-"""`python -m warmstart render --stack NAME [--out DIR]`.
+"""`python -m warmstart render --stack NAME [--out DIR]` and `package-lambda BINARY ZIP`.
 
 Exit codes: 0 rendered, 2 the stack's configuration (or stack file) is wrong; the problems
 go to stderr one per line, without a traceback, as `pulumi up` would report them.
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from components.config import ConfigError
 from warmstart.harness import run_stack
+from warmstart.lambda_package import package_bootstrap
 from warmstart.render import write_render
 from warmstart.stackfile import PROJECT_ROOT, StackFileError, read_stack_config
 
@@ -24,7 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     render = commands.add_parser("render", help="render a stack offline under the mock runtime")
     render.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<stack>.yaml")
     render.add_argument("--out", type=Path, help="output directory (default: rendered/<stack>)")
+    package = commands.add_parser("package-lambda", help="zip a bootstrap binary deterministically")
+    package.add_argument("binary", type=Path)
+    package.add_argument("zip", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "package-lambda":
+        size = package_bootstrap(args.binary, args.zip)
+        print(f"wrote {args.zip} ({size} bytes)")
+        return 0
 
     out_dir = args.out or PROJECT_ROOT / "rendered" / args.stack
     try:

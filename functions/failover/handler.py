@@ -1,0 +1,192 @@
+"""Failover function: moves a service's listener weights off Kubernetes and back.
+
+An ALB keeps sending a target group its weighted share even when every target in it is
+unhealthy (it fails open), so a dead cluster path would keep eating its share of traffic.
+Two CloudWatch alarms watch the Kubernetes target group's HealthyHostCount; EventBridge
+delivers their state changes here:
+
+- the *down* alarm (no healthy hosts for a short window) shifts the weights to the
+  configured fallbacks, scaling the Fargate service up first when it has one;
+- the *recovered* alarm (healthy hosts for `healthyForSeconds`) shifts them back, but only
+  if the down alarm is clear, Kubernetes has healthy targets right now, and the last
+  shift is at least `holdSeconds` old: a flapping target group cannot flap the weights.
+
+Runs on the Lambda Python runtime with only the standard library and boto3. The decision
+is the pure function `decide`; `handle` reads AWS, decides, and writes AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+SHIFTED_AT_TAG = "warmstart:failover-shifted-at"
+NORMAL, FAILOVER, OTHER = "normal", "failover", "other"
+
+
+class FailoverError(Exception):
+    """The function was asked to act on something that is not there; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Observed:
+    current: str  # NORMAL, FAILOVER or OTHER (weights someone set by hand)
+    down_alarm_state: str
+    healthy_targets: int
+    seconds_since_shift: float | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    target: str | None  # NORMAL, FAILOVER, or None for no change
+    reason: str
+
+
+def decide(trigger: str, state: str, observed: Observed, hold_seconds: int) -> Decision:
+    """What to do when alarm `trigger` ("down" or "recovered") entered `state`."""
+    if state != "ALARM":
+        return Decision(None, f"{trigger} alarm is {state}: nothing to do")
+    if trigger == "down":
+        return _on_down(observed)
+    return _on_recovered(observed, hold_seconds)
+
+
+def _on_down(observed: Observed) -> Decision:
+    if observed.current == FAILOVER:
+        return Decision(None, "already failed over")
+    return Decision(FAILOVER, "no healthy Kubernetes targets")
+
+
+def _on_recovered(observed: Observed, hold_seconds: int) -> Decision:
+    """Restore only when everything agrees Kubernetes is back, and not too soon."""
+    since = observed.seconds_since_shift
+    blockers = [
+        (observed.current == NORMAL, "already on the normal weights"),
+        (observed.down_alarm_state == "ALARM", "the down alarm is still firing"),
+        (observed.healthy_targets < 1, "no healthy Kubernetes targets right now"),
+        (
+            since is not None and since < hold_seconds,
+            f"held: shifted {since or 0:.0f}s ago, hold is {hold_seconds}s",
+        ),
+    ]
+    for blocked, reason in blockers:
+        if blocked:
+            return Decision(None, reason)
+    return Decision(NORMAL, "Kubernetes healthy for the whole recovery window")
+
+
+def classify(weights: dict[str, int], service: dict[str, Any]) -> str:
+    if weights == service["normalWeights"]:
+        return NORMAL
+    if weights == service["failoverWeights"]:
+        return FAILOVER
+    return OTHER
+
+
+def handle(
+    event: dict[str, Any], config: dict[str, Any], clients: dict[str, Any], now: float
+) -> dict[str, Any]:
+    """Act on one EventBridge "CloudWatch Alarm State Change" event."""
+    alarm = event["detail"]["alarmName"]
+    state = event["detail"]["state"]["value"]
+    name, service, trigger = _find(config, alarm)
+    elb = clients["elbv2"]
+    _require_target_groups(elb, name, service)
+    observed = _observe(clients, service, now)
+    decision = decide(trigger, state, observed, service["holdSeconds"])
+    if decision.target is not None:
+        _apply(clients, service, decision.target, now)
+    return {
+        "service": name,
+        "alarm": alarm,
+        "state": state,
+        "shiftedTo": decision.target,
+        "reason": decision.reason,
+    }
+
+
+def _find(config: dict[str, Any], alarm: str) -> tuple[str, dict[str, Any], str]:
+    for name, service in config["services"].items():
+        if alarm == service["downAlarm"]:
+            return name, service, "down"
+        if alarm == service["recoveredAlarm"]:
+            return name, service, "recovered"
+    raise FailoverError(f"alarm {alarm!r} belongs to no configured service; no change made")
+
+
+def _require_target_groups(elb: Any, name: str, service: dict[str, Any]) -> None:
+    arns = sorted(service["normalWeights"])
+    try:
+        found = elb.describe_target_groups(TargetGroupArns=arns)["TargetGroups"]
+    except elb.exceptions.TargetGroupNotFoundException as error:
+        raise FailoverError(
+            f"service {name}: a target group it routes to does not exist ({error}); no change made"
+        ) from error
+    missing = set(arns) - {group["TargetGroupArn"] for group in found}
+    if missing:
+        raise FailoverError(
+            f"service {name}: target groups {sorted(missing)} do not exist; no change made"
+        )
+
+
+def _observe(clients: dict[str, Any], service: dict[str, Any], now: float) -> Observed:
+    elb, cloudwatch = clients["elbv2"], clients["cloudwatch"]
+    rule = elb.describe_rules(RuleArns=[service["ruleArn"]])["Rules"][0]
+    forward = next(action for action in rule["Actions"] if action["Type"] == "forward")
+    weights = {g["TargetGroupArn"]: g["Weight"] for g in forward["ForwardConfig"]["TargetGroups"]}
+    alarms = cloudwatch.describe_alarms(AlarmNames=[service["downAlarm"]])["MetricAlarms"]
+    health = elb.describe_target_health(TargetGroupArn=service["kubernetesTargetGroupArn"])
+    healthy = sum(
+        1 for t in health["TargetHealthDescriptions"] if t["TargetHealth"]["State"] == "healthy"
+    )
+    tags = elb.describe_tags(ResourceArns=[service["ruleArn"]])["TagDescriptions"][0]["Tags"]
+    shifted = next((float(tag["Value"]) for tag in tags if tag["Key"] == SHIFTED_AT_TAG), None)
+    return Observed(
+        current=classify(weights, service),
+        down_alarm_state=alarms[0]["StateValue"] if alarms else "INSUFFICIENT_DATA",
+        healthy_targets=healthy,
+        seconds_since_shift=None if shifted is None else now - shifted,
+    )
+
+
+def _apply(clients: dict[str, Any], service: dict[str, Any], target: str, now: float) -> None:
+    ecs = service.get("ecs")
+    if ecs and target == FAILOVER:
+        # Capacity first: the Fargate share is only useful once its tasks exist.
+        _scale(clients["ecs"], ecs, ecs["failoverCount"])
+    weights = service["failoverWeights" if target == FAILOVER else "normalWeights"]
+    clients["elbv2"].modify_rule(
+        RuleArn=service["ruleArn"],
+        Actions=[
+            {
+                "Type": "forward",
+                "ForwardConfig": {
+                    "TargetGroups": [
+                        {"TargetGroupArn": arn, "Weight": weight}
+                        for arn, weight in sorted(weights.items())
+                    ]
+                },
+            }
+        ],
+    )
+    clients["elbv2"].add_tags(
+        ResourceArns=[service["ruleArn"]], Tags=[{"Key": SHIFTED_AT_TAG, "Value": f"{now:.0f}"}]
+    )
+    if ecs and target == NORMAL:
+        _scale(clients["ecs"], ecs, ecs["standbyCount"])
+
+
+def _scale(ecs_client: Any, ecs: dict[str, Any], count: int) -> None:
+    ecs_client.update_service(cluster=ecs["cluster"], service=ecs["service"], desiredCount=count)
+
+
+def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    import boto3  # noqa: PLC0415 (the Lambda runtime provides it; tests pass their own clients)
+
+    clients = {name: boto3.client(name) for name in ("elbv2", "cloudwatch", "ecs")}
+    result = handle(event, json.loads(os.environ["WARMSTART_FAILOVER"]), clients, time.time())
+    print(json.dumps(result))
+    return result

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SANDBOX-ONLY: builds the Pulumi engine for machines that cannot download it.
+#
+# Real users install the Pulumi CLI from pulumi.com and let it fetch plugins; this script
+# does nothing when a `pulumi` is already on PATH. On a machine that only reaches package
+# registries, it builds the three binaries `pulumi up` needs from their published Go
+# modules (through the Go module proxy), into a cache outside the clone keyed by versions,
+# so a second run is instant:
+#   - the Pulumi CLI, github.com/pulumi/pulumi/pkg/v3 at the pinned `pulumi` wheel version;
+#   - the Python language host. Its own module (sdk/python/cmd/pulumi-language-python/v3)
+#     is refused by the module proxy reachable here at every version tried, so it is built
+#     from the last SDK module that still contains it (sdk/v3 v3.79.0). It only launches
+#     Python: the SDK code that runs is the pinned wheel, driven by the matching
+#     pulumi-language-python-exec script taken from sdk/v3 at the CLI's version;
+#   - the Kubernetes provider at the commit of the pinned pulumi-kubernetes release, its
+#     embedded schema generated first with the provider's own generator.
+#
+# Usage: scripts/toolchain.sh build   build what is missing (no-op with a pulumi on PATH)
+#        scripts/toolchain.sh env     print the exports that put this toolchain on PATH
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+PULUMI_VERSION=$(sed -n 's/^pulumi==//p' "$repo/requirements.txt")
+KUBERNETES_VERSION=$(sed -n 's/^pulumi-kubernetes==//p' "$repo/requirements.txt")
+# The pulumi-kubernetes v4.25.0 release commit, as the module proxy names it.
+KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
+LANGHOST_SDK_VERSION=v3.79.0
+KEY="pulumi-${PULUMI_VERSION}_kubernetes-${KUBERNETES_VERSION}_langhost-${LANGHOST_SDK_VERSION}"
+CACHE="${WARMSTART_TOOLCHAIN_CACHE:-$HOME/.cache/warmstart-toolchain}/$KEY"
+BIN="$CACHE/bin"
+
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
+
+have_own_pulumi() {
+  command -v pulumi >/dev/null 2>&1 && [ "$(command -v pulumi)" != "$BIN/pulumi" ]
+}
+
+log() { printf 'toolchain: %s\n' "$*" >&2; }
+
+build_wrapper() { # name main-package output ldflags
+  local work="$CACHE/work/$1"
+  rm -rf "$work" && mkdir -p "$work"
+  cp "$repo/scripts/toolchain/$1/go.mod" "$repo/scripts/toolchain/$1/tools.go" "$work/"
+  (cd "$work" && go mod tidy && go build -trimpath -ldflags "$4" -o "$3" "$2")
+}
+
+build_cli() {
+  log "building the Pulumi CLI v$PULUMI_VERSION"
+  build_wrapper cli github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$BIN/pulumi" \
+    "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+}
+
+build_langhost() {
+  log "building the Python language host (sdk $LANGHOST_SDK_VERSION)"
+  build_wrapper langhost github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
+    "$BIN/pulumi-language-python" \
+    "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST_SDK_VERSION"
+  local sdk
+  sdk=$(cd "$CACHE/work/cli" && go mod download -json "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
+}
+
+build_kubernetes() {
+  log "building the Kubernetes provider v$KUBERNETES_VERSION"
+  local module=github.com/pulumi/pulumi-kubernetes/provider/v4
+  local work="$CACHE/work/kubernetes"
+  rm -rf "$work" && mkdir -p "$work"
+  # The checksum database does not list this commit version; the proxy's copy is used.
+  local src
+  src=$(cd "$work" && GONOSUMDB=github.com/pulumi/pulumi-kubernetes \
+    go mod download -json "$module@$KUBERNETES_MODULE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  cp -r "$src" "$work/provider" && chmod -R u+w "$work/provider"
+  cd "$work/provider"
+  # Its go.mod points the SDK at a sibling directory of the repository; use the release.
+  go mod edit -replace "github.com/pulumi/pulumi-kubernetes/sdk/v4=github.com/pulumi/pulumi-kubernetes/sdk/v4@v$KUBERNETES_VERSION"
+  (cd cmd/pulumi-resource-kubernetes && VERSION="$KUBERNETES_VERSION" go run generate.go)
+  go build -trimpath -o "$BIN/pulumi-resource-kubernetes" \
+    -ldflags "-s -w -X $module/pkg/version.Version=$KUBERNETES_VERSION" ./cmd/pulumi-resource-kubernetes
+  cd "$repo"
+}
+
+install_plugin() {
+  log "installing the kubernetes plugin into $CACHE/home"
+  PULUMI_HOME="$CACHE/home" PULUMI_SKIP_UPDATE_CHECK=true \
+    "$BIN/pulumi" plugin install resource kubernetes "$KUBERNETES_VERSION" \
+    --file "$BIN/pulumi-resource-kubernetes" >&2
+}
+
+case "${1:-}" in
+  build)
+    if have_own_pulumi; then
+      log "using $(command -v pulumi)"
+      exit 0
+    fi
+    mkdir -p "$BIN"
+    [ -x "$BIN/pulumi" ] || build_cli
+    [ -x "$BIN/pulumi-language-python" ] || build_langhost
+    [ -x "$BIN/pulumi-resource-kubernetes" ] || build_kubernetes
+    [ -d "$CACHE/home/plugins/resource-kubernetes-v$KUBERNETES_VERSION" ] || install_plugin
+    rm -rf "$CACHE/work"
+    log "ready in $BIN"
+    ;;
+  env)
+    printf 'export PULUMI_SKIP_UPDATE_CHECK=true\n'
+    if ! have_own_pulumi; then
+      printf 'export PATH=%q:"$PATH"\n' "$BIN"
+      printf 'export PULUMI_HOME=%q\n' "$CACHE/home"
+      # Plugins come from this build only; nothing may be downloaded from elsewhere.
+      printf 'export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
+    fi
+    ;;
+  *)
+    echo "usage: $0 build|env" >&2
+    exit 2
+    ;;
+esac

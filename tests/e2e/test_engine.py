@@ -1,0 +1,186 @@
+"""The real Pulumi engine and Kubernetes provider on the local stack (marker `e2e`).
+
+Runs in a copy of the project with its own file backend, so neither the repository's
+stack files nor its state change. Needs the toolchain: `make toolchain` (or a pulumi CLI
+with the kubernetes plugin); `make e2e` runs these.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from warmstart.stackfile import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+STACK = "local"
+COPY_IGNORES = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "rendered",
+    "build",
+    ".pulumi-state",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+)
+
+
+@dataclass
+class Project:
+    root: Path
+    env: dict[str, str]
+
+    def pulumi(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["pulumi", *args, "--stack", STACK, "--non-interactive"],
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+
+    def ok(self, *args: str) -> str:
+        result = self.pulumi(*args)
+        assert result.returncode == 0, f"pulumi {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+        return result.stdout
+
+
+def toolchain_env() -> dict[str, str]:
+    script = PROJECT_ROOT / "scripts" / "toolchain.sh"
+    printed = subprocess.run(
+        ["bash", "-c", f'eval "$({script} env)" && env -0'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return dict(item.split("=", 1) for item in printed.split("\0") if "=" in item)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    root = tmp_path_factory.mktemp("e2e") / "warmstart"
+    shutil.copytree(PROJECT_ROOT, root, ignore=COPY_IGNORES)
+    (root / ".venv").symlink_to(PROJECT_ROOT / ".venv")
+    env = toolchain_env()
+    env.update(
+        PATH=f"{PROJECT_ROOT / '.venv' / 'bin'}{os.pathsep}{env['PATH']}",
+        PULUMI_BACKEND_URL=f"file://{root.parent / 'state'}",
+        PULUMI_CONFIG_PASSPHRASE="local-stack-only",
+    )
+    (root.parent / "state").mkdir()
+    if shutil.which("pulumi", path=env["PATH"]) is None:
+        pytest.fail("no pulumi CLI: run `make toolchain` (sandbox) or install Pulumi")
+    subprocess.run(
+        ["pulumi", "stack", "init", STACK, "--non-interactive"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Project(root=root, env=env)
+
+
+def provider_objects(root: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
+    objects = {}
+    for path in sorted((root / "rendered" / "local" / "provider").glob("*/*.yaml")):
+        for document in yaml.safe_load_all(path.read_text()):
+            if document:
+                meta = document["metadata"]
+                objects[document["kind"], meta.get("namespace", ""), meta["name"]] = document
+    return objects
+
+
+def offline_objects(project: Project) -> dict[tuple[str, str, str], dict[str, Any]]:
+    out = project.root / "offline"
+    subprocess.run(
+        [
+            str(PROJECT_ROOT / ".venv" / "bin" / "python"),
+            "-m",
+            "warmstart",
+            "render",
+            "--stack",
+            STACK,
+            "--out",
+            str(out),
+        ],
+        cwd=project.root,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    documents = yaml.safe_load_all((out / "manifests.yaml").read_text())
+    return {
+        (d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"]): d for d in documents
+    }
+
+
+def test_up_renders_every_object(project):
+    project.ok("up", "--yes", "--skip-preview")
+    objects = provider_objects(project.root)
+    kinds = sorted({kind for kind, _, _ in objects})
+    assert kinds == [
+        "DaemonSet",
+        "Deployment",
+        "HorizontalPodAutoscaler",
+        "Namespace",
+        "PodDisruptionBudget",
+        "PriorityClass",
+        "Service",
+        "ServiceAccount",
+    ]
+    assert len(objects) == 19
+
+
+def test_second_up_changes_nothing(project):
+    project.ok("up", "--yes", "--expect-no-changes")
+
+
+def test_a_budget_change_updates_only_that_deployment(project):
+    stack_file = project.root / "stacks" / "Pulumi.local.yaml"
+    text = stack_file.read_text()
+    assert text.count("startup: {budgetSeconds: 5, probe: http}") == 1
+    stack_file.write_text(
+        text.replace("budgetSeconds: 5, probe: http", "budgetSeconds: 8, probe: http")
+    )
+    preview = json.loads(project.ok("preview", "--diff", "--json"))
+    changed = [step for step in preview["steps"] if step["op"] != "same"]
+    assert [
+        (step["op"], step["urn"].rsplit("::", 1)[-1], step["urn"].split("::")[2])
+        for step in changed
+    ] == [("update", "hello", "warmstart:kubernetes:GoService$kubernetes:apps/v1:Deployment")]
+    assert list(changed[0]["detailedDiff"]) == [
+        "spec.template.spec.containers[0].startupProbe.failureThreshold"
+    ]
+    project.ok("up", "--yes", "--skip-preview")
+
+
+def test_the_provider_writes_exactly_what_render_writes(project):
+    real, offline = provider_objects(project.root), offline_objects(project)
+    assert sorted(real) == sorted(offline)
+    for key, document in offline.items():
+        assert real[key] == document, key
+    hello = real["Deployment", "warmstart", "hello"]
+    assert (
+        hello["spec"]["template"]["spec"]["containers"][0]["startupProbe"]["failureThreshold"] == 8
+    )
+
+
+def test_destroy_leaves_nothing(project):
+    project.ok("destroy", "--yes", "--skip-preview")
+    assert provider_objects(project.root) == {}
+    state = json.loads(project.ok("stack", "export"))
+    assert state["deployment"].get("resources") in (None, [])

@@ -1,0 +1,287 @@
+"""The failover function against moto's ELBv2, CloudWatch and ECS emulation."""
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from functions.failover.handler import (
+    FAILOVER,
+    NORMAL,
+    Decision,
+    FailoverError,
+    Observed,
+    decide,
+    handle,
+)
+
+REGION = "eu-west-1"
+HOLD = 300
+T0 = 1_800_000_000.0
+
+
+def event(alarm, state="ALARM"):
+    return {
+        "source": "aws.cloudwatch",
+        "detail-type": "CloudWatch Alarm State Change",
+        "detail": {"alarmName": alarm, "state": {"value": state}, "previousState": {"value": "OK"}},
+    }
+
+
+@pytest.fixture
+def aws():
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name=REGION)
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(
+                VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{z}"
+            )["Subnet"]["SubnetId"]
+            for i, z in ((1, "a"), (2, "b"))
+        ]
+        elb = boto3.client("elbv2", region_name=REGION)
+        lb = elb.create_load_balancer(Name="warmstart-dev", Subnets=subnets)["LoadBalancers"][0][
+            "LoadBalancerArn"
+        ]
+        groups = {
+            name: elb.create_target_group(
+                Name=f"hello-{name}", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip"
+            )["TargetGroups"][0]["TargetGroupArn"]
+            for name in ("k8s", "ecs")
+        }
+        groups["lambda"] = elb.create_target_group(Name="hello-lambda", TargetType="lambda")[
+            "TargetGroups"
+        ][0]["TargetGroupArn"]
+        listener = elb.create_listener(
+            LoadBalancerArn=lb,
+            Protocol="HTTP",
+            Port=80,
+            DefaultActions=[
+                {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}
+            ],
+        )["Listeners"][0]["ListenerArn"]
+        normal = {groups["k8s"]: 100, groups["ecs"]: 0, groups["lambda"]: 0}
+        failover = {groups["k8s"]: 0, groups["ecs"]: 80, groups["lambda"]: 20}
+        rule = elb.create_rule(
+            ListenerArn=listener,
+            Priority=10,
+            Conditions=[
+                {"Field": "host-header", "HostHeaderConfig": {"Values": ["hello.example.com"]}}
+            ],
+            Actions=[
+                {
+                    "Type": "forward",
+                    "ForwardConfig": {
+                        "TargetGroups": [
+                            {"TargetGroupArn": arn, "Weight": weight}
+                            for arn, weight in normal.items()
+                        ]
+                    },
+                }
+            ],
+        )["Rules"][0]["RuleArn"]
+        ecs = boto3.client("ecs", region_name=REGION)
+        ecs.create_cluster(clusterName="warmstart-dev")
+        ecs.register_task_definition(
+            family="hello",
+            containerDefinitions=[{"name": "hello", "image": "hello:1", "memory": 128}],
+        )
+        ecs.create_service(
+            cluster="warmstart-dev", serviceName="hello", taskDefinition="hello", desiredCount=0
+        )
+        cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+        for alarm, comparison in (
+            ("hello-down", "LessThanThreshold"),
+            ("hello-recovered", "GreaterThanOrEqualToThreshold"),
+        ):
+            cloudwatch.put_metric_alarm(
+                AlarmName=alarm,
+                Namespace="AWS/ApplicationELB",
+                MetricName="HealthyHostCount",
+                Statistic="Minimum",
+                Period=60,
+                EvaluationPeriods=2,
+                Threshold=1,
+                ComparisonOperator=comparison,
+            )
+        config = {
+            "services": {
+                "hello": {
+                    "ruleArn": rule,
+                    "kubernetesTargetGroupArn": groups["k8s"],
+                    "normalWeights": normal,
+                    "failoverWeights": failover,
+                    "downAlarm": "hello-down",
+                    "recoveredAlarm": "hello-recovered",
+                    "holdSeconds": HOLD,
+                    "ecs": {
+                        "cluster": "warmstart-dev",
+                        "service": "hello",
+                        "standbyCount": 0,
+                        "failoverCount": 2,
+                    },
+                }
+            }
+        }
+        clients = {"elbv2": elb, "cloudwatch": cloudwatch, "ecs": ecs}
+        yield config, clients, groups
+
+
+def weights(clients, config):
+    rule = clients["elbv2"].describe_rules(RuleArns=[config["services"]["hello"]["ruleArn"]])[
+        "Rules"
+    ][0]
+    return {
+        g["TargetGroupArn"]: g["Weight"]
+        for g in rule["Actions"][0]["ForwardConfig"]["TargetGroups"]
+    }
+
+
+def desired(clients):
+    return clients["ecs"].describe_services(cluster="warmstart-dev", services=["hello"])[
+        "services"
+    ][0]["desiredCount"]
+
+
+def set_alarm(clients, alarm, state):
+    clients["cloudwatch"].set_alarm_state(AlarmName=alarm, StateValue=state, StateReason="test")
+
+
+def fail_over(config, clients):
+    set_alarm(clients, "hello-down", "ALARM")
+    return handle(event("hello-down"), config, clients, T0)
+
+
+def test_unhealthy_shifts_weights_and_scales_fargate_up(aws):
+    config, clients, _ = aws
+    result = fail_over(config, clients)
+    assert result == {
+        "service": "hello",
+        "alarm": "hello-down",
+        "state": "ALARM",
+        "shiftedTo": "failover",
+        "reason": "no healthy Kubernetes targets",
+    }
+    assert weights(clients, config) == config["services"]["hello"]["failoverWeights"]
+    assert desired(clients) == 2
+
+
+def test_recovery_restores_weights_and_scales_fargate_back(aws):
+    config, clients, groups = aws
+    fail_over(config, clients)
+    clients["elbv2"].register_targets(
+        TargetGroupArn=groups["k8s"], Targets=[{"Id": "10.0.1.5", "Port": 8080}]
+    )
+    set_alarm(clients, "hello-down", "OK")
+    result = handle(event("hello-recovered"), config, clients, T0 + HOLD + 1)
+    assert (result["shiftedTo"], result["reason"]) == (
+        "normal",
+        "Kubernetes healthy for the whole recovery window",
+    )
+    assert weights(clients, config) == config["services"]["hello"]["normalWeights"]
+    assert desired(clients) == 0
+
+
+def test_flapping_is_suppressed(aws):
+    config, clients, groups = aws
+    fail_over(config, clients)
+    clients["elbv2"].register_targets(
+        TargetGroupArn=groups["k8s"], Targets=[{"Id": "10.0.1.5", "Port": 8080}]
+    )
+    set_alarm(clients, "hello-down", "OK")
+    early = handle(event("hello-recovered"), config, clients, T0 + 30)
+    assert (early["shiftedTo"], early["reason"]) == (None, "held: shifted 30s ago, hold is 300s")
+    set_alarm(clients, "hello-down", "ALARM")
+    still_down = handle(event("hello-recovered"), config, clients, T0 + HOLD + 1)
+    assert (still_down["shiftedTo"], still_down["reason"]) == (
+        None,
+        "the down alarm is still firing",
+    )
+    assert weights(clients, config) == config["services"]["hello"]["failoverWeights"]
+    assert desired(clients) == 2
+
+
+def test_recovered_alarm_without_healthy_targets_changes_nothing(aws):
+    config, clients, _ = aws
+    fail_over(config, clients)
+    set_alarm(clients, "hello-down", "OK")
+    result = handle(event("hello-recovered"), config, clients, T0 + HOLD + 1)
+    assert (result["shiftedTo"], result["reason"]) == (
+        None,
+        "no healthy Kubernetes targets right now",
+    )
+
+
+def test_missing_target_group_is_a_clear_error_and_changes_nothing(aws):
+    config, clients, groups = aws
+    before = weights(clients, config)
+    service = config["services"]["hello"]
+    gone = groups["ecs"].replace("/hello-ecs/", "/hello-gone/")
+    service["failoverWeights"] = {**service["failoverWeights"], gone: 80}
+    service["normalWeights"] = {**service["normalWeights"], gone: 0}
+    set_alarm(clients, "hello-down", "ALARM")
+    with pytest.raises(
+        FailoverError,
+        match=r"service hello: a target group it routes to does not exist .*; no change made",
+    ):
+        handle(event("hello-down"), config, clients, T0)
+    assert weights(clients, config) == before
+    assert desired(clients) == 0
+
+
+def test_unknown_alarm_is_refused(aws):
+    config, clients, _ = aws
+    with pytest.raises(FailoverError, match="alarm 'other' belongs to no configured service"):
+        handle(event("other"), config, clients, T0)
+
+
+def test_ok_transitions_do_nothing(aws):
+    config, clients, _ = aws
+    result = handle(event("hello-down", "OK"), config, clients, T0)
+    assert (result["shiftedTo"], result["reason"]) == (None, "down alarm is OK: nothing to do")
+
+
+def observed(current=NORMAL, down="OK", healthy=2, since=None):
+    return Observed(
+        current=current, down_alarm_state=down, healthy_targets=healthy, seconds_since_shift=since
+    )
+
+
+@pytest.mark.parametrize(
+    ("trigger", "state", "seen", "expected"),
+    [
+        ("down", "ALARM", observed(), Decision(FAILOVER, "no healthy Kubernetes targets")),
+        ("down", "ALARM", observed(current=FAILOVER), Decision(None, "already failed over")),
+        (
+            "down",
+            "ALARM",
+            observed(current="other"),
+            Decision(FAILOVER, "no healthy Kubernetes targets"),
+        ),
+        (
+            "recovered",
+            "ALARM",
+            observed(current=NORMAL),
+            Decision(None, "already on the normal weights"),
+        ),
+        (
+            "recovered",
+            "ALARM",
+            observed(current=FAILOVER, since=301),
+            Decision(NORMAL, "Kubernetes healthy for the whole recovery window"),
+        ),
+        (
+            "recovered",
+            "ALARM",
+            observed(current=FAILOVER, since=None),
+            Decision(NORMAL, "Kubernetes healthy for the whole recovery window"),
+        ),
+        (
+            "recovered",
+            "INSUFFICIENT_DATA",
+            observed(current=FAILOVER),
+            Decision(None, "recovered alarm is INSUFFICIENT_DATA: nothing to do"),
+        ),
+    ],
+)
+def test_decide(trigger, state, seen, expected):
+    assert decide(trigger, state, seen, HOLD) == expected
