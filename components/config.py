@@ -113,6 +113,58 @@ class AutoscalingConfig(_Model):
     cpu_utilization_percent: int = Field(default=70, ge=10, le=100)
 
 
+FargateCpu = Literal[256, 512, 1024, 2048, 4096]
+# Fargate's allowed memory (MiB) per CPU size.
+FARGATE_MEMORY = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+}
+
+
+class WeightsConfig(_Model):
+    """Listener weights for the three paths of one service (0-999 each, as ALB allows)."""
+
+    kubernetes: int = Field(default=100, ge=0, le=999)
+    fargate: int = Field(default=0, ge=0, le=999)
+    lambda_: int = Field(default=0, ge=0, le=999, alias="lambda")
+
+
+class FargateFallbackConfig(_Model):
+    enabled: bool = False
+    cpu: FargateCpu = 256
+    memory_mib: int = 512
+    standby_tasks: int = Field(default=0, ge=0, le=100)
+    failover_tasks: int = Field(default=2, ge=1, le=100)
+    max_tasks: int = Field(default=10, ge=1, le=1000)
+    target_cpu_percent: int = Field(default=60, ge=10, le=95)
+
+
+class LambdaFallbackConfig(_Model):
+    enabled: bool = False
+    package: str = "build/lambda/hello.zip"
+    memory_mb: int = Field(default=256, ge=128, le=10240)
+    timeout_seconds: int = Field(default=15, ge=1, le=900)
+    reserved_concurrency: int | None = Field(default=None, ge=1, le=10000)
+    provisioned_concurrency: int = Field(default=0, ge=0, le=10000)
+
+
+class FallbackConfig(_Model):
+    fargate: FargateFallbackConfig = FargateFallbackConfig()
+    lambda_: LambdaFallbackConfig = Field(default=LambdaFallbackConfig(), alias="lambda")
+    # Normal weights; None takes warmstart:routing.weights.
+    weights: WeightsConfig | None = None
+    # Weights while Kubernetes has no healthy targets; None splits among enabled fallbacks.
+    failover_weights: WeightsConfig | None = None
+
+
+class RoutesConfig(_Model):
+    hosts: list[str] = []
+    paths: list[str] = []
+
+
 class ServiceConfig(_Model):
     name: str = Field(pattern=_DNS_LABEL, max_length=63)
     image: str = Field(min_length=1)
@@ -127,6 +179,8 @@ class ServiceConfig(_Model):
     autoscaling: AutoscalingConfig = AutoscalingConfig()
     env: dict[str, str] = {}
     automount_service_account_token: bool = False
+    routes: RoutesConfig | None = None
+    fallback: FallbackConfig = FallbackConfig()
 
 
 Upstream = Literal["ecr-public", "k8s", "quay", "docker-hub", "ghcr"]
@@ -242,6 +296,24 @@ class ClusterConfig(_Model):
     load_balancer_controller: LoadBalancerControllerConfig = LoadBalancerControllerConfig()
 
 
+class FargateStrategyConfig(_Model):
+    """Default capacity provider strategy: `base` tasks on FARGATE, the rest split by weight."""
+
+    base: int = Field(default=1, ge=0, le=100000)
+    on_demand_weight: int = Field(default=1, ge=0, le=1000)
+    spot_weight: int = Field(default=4, ge=0, le=1000)
+
+
+class RoutingConfig(_Model):
+    enabled: bool = False
+    certificate_arn: str | None = None
+    weights: WeightsConfig = WeightsConfig()
+    down_after_seconds: int = Field(default=120, ge=60, le=600, multiple_of=60)
+    healthy_for_seconds: int = Field(default=300, ge=60, le=3600, multiple_of=60)
+    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365] = 14
+    fargate_strategy: FargateStrategyConfig = FargateStrategyConfig()
+
+
 class WarmstartConfig(_Model):
     production: bool = False
     namespace: str = Field(default="warmstart", pattern=_DNS_LABEL, max_length=63)
@@ -253,6 +325,7 @@ class WarmstartConfig(_Model):
     ghcr_credentials: str | None = None
     prewarm: PrewarmConfig = PrewarmConfig()
     nodes: NodesConfig = NodesConfig()
+    routing: RoutingConfig = RoutingConfig()
     services: list[ServiceConfig] = Field(min_length=1)
 
 
@@ -342,6 +415,7 @@ def semantic_problems(config: WarmstartConfig) -> list[Problem]:
     problems += _mirror_problems(config)
     problems += _prewarm_problems(config)
     problems += _image_gc_problems(config.nodes.image_gc)
+    problems += _routing_problems(config)
     seen: set[str] = set()
     for index, service in enumerate(config.services):
         at = f"services[{index}]"
@@ -534,6 +608,105 @@ def _prewarm_problems(config: WarmstartConfig) -> Iterator[Problem]:
                     image,
                 )
     yield from _resource_problems("prewarm.resources", prewarm.resources)
+
+
+_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$")
+
+
+def _routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
+    routing = config.routing
+    routed = [(i, s) for i, s in enumerate(config.services) if s.routes is not None]
+    uses_fallback = [
+        (i, s)
+        for i, s in enumerate(config.services)
+        if s.fallback.fargate.enabled or s.fallback.lambda_.enabled
+    ]
+    if not routing.enabled:
+        for index, _ in routed:
+            yield Problem(f"services[{index}].routes", "needs warmstart:routing.enabled")
+        for index, _ in uses_fallback:
+            yield Problem(f"services[{index}].fallback", "needs warmstart:routing.enabled")
+        return
+    if config.cluster.mode != "eks":
+        yield Problem("routing.enabled", "the load balancer needs cluster.mode eks", True)
+    arn = routing.certificate_arn
+    if arn is not None and not _CERTIFICATE_ARN.match(arn):
+        yield Problem("routing.certificateArn", "not an ACM certificate ARN", arn)
+    if config.production and arn is None:
+        yield Problem("routing.certificateArn", "production serves HTTPS only: required")
+    if not routed:
+        yield Problem("routing.enabled", "no service has routes (hosts or paths)", True)
+    yield from _weights_problems("routing.weights", routing.weights, fargate=True, lambda_=True)
+    for index, service in routed:
+        yield from _service_routing_problems(f"services[{index}]", service, routing)
+    for index, service in uses_fallback:
+        if service.routes is None:
+            yield Problem(
+                f"services[{index}].fallback", "fallbacks are reached through routes: add routes"
+            )
+
+
+def _service_routing_problems(
+    at: str, service: ServiceConfig, routing: RoutingConfig
+) -> Iterator[Problem]:
+    routes, fallback = service.routes, service.fallback
+    if routes is not None and not (routes.hosts or routes.paths):
+        yield Problem(f"{at}.routes", "set hosts, paths or both")
+    if service.startup.probe != "http":
+        yield Problem(
+            f"{at}.routes",
+            "the load balancer health-checks over HTTP: only http services",
+            service.startup.probe,
+        )
+    fargate, lambda_ = fallback.fargate.enabled, fallback.lambda_.enabled
+    normal = fallback.weights or routing.weights
+    yield from _weights_problems(f"{at}.fallback.weights", normal, fargate=fargate, lambda_=lambda_)
+    if fallback.failover_weights is not None:
+        at_failover = f"{at}.fallback.failoverWeights"
+        yield from _weights_problems(
+            at_failover, fallback.failover_weights, fargate=fargate, lambda_=lambda_
+        )
+        if fallback.failover_weights.kubernetes != 0:
+            yield Problem(
+                f"{at_failover}.kubernetes",
+                "must be 0: failover is for when it has no healthy pods",
+                fallback.failover_weights.kubernetes,
+            )
+    memory = fallback.fargate.memory_mib
+    if fargate and memory not in FARGATE_MEMORY[fallback.fargate.cpu]:
+        allowed = FARGATE_MEMORY[fallback.fargate.cpu]
+        yield Problem(
+            f"{at}.fallback.fargate.memoryMib",
+            f"Fargate cpu {fallback.fargate.cpu} allows {', '.join(map(str, allowed))} MiB",
+            memory,
+        )
+    if fargate and fallback.fargate.failover_tasks > fallback.fargate.max_tasks:
+        yield Problem(
+            f"{at}.fallback.fargate.failoverTasks",
+            f"must be <= maxTasks ({fallback.fargate.max_tasks})",
+            fallback.fargate.failover_tasks,
+        )
+    provisioned, reserved = (
+        fallback.lambda_.provisioned_concurrency,
+        fallback.lambda_.reserved_concurrency,
+    )
+    if lambda_ and reserved is not None and provisioned > reserved:
+        yield Problem(
+            f"{at}.fallback.lambda.provisionedConcurrency",
+            f"must be <= reservedConcurrency ({reserved})",
+            provisioned,
+        )
+
+
+def _weights_problems(
+    at: str, weights: WeightsConfig, *, fargate: bool, lambda_: bool
+) -> Iterator[Problem]:
+    if weights.kubernetes + weights.fargate + weights.lambda_ == 0:
+        yield Problem(at, "at least one weight must be > 0")
+    if weights.fargate and not fargate:
+        yield Problem(f"{at}.fargate", "weight for a fallback that is not enabled", weights.fargate)
+    if weights.lambda_ and not lambda_:
+        yield Problem(f"{at}.lambda", "weight for a fallback that is not enabled", weights.lambda_)
 
 
 def _image_gc_problems(gc: ImageGcConfig) -> Iterator[Problem]:

@@ -48,7 +48,7 @@ def test_one_message_per_problem_with_path_and_value():
     )
     assert problems({**stack_values(service(), broken), "warmstart:prodution": True}) == [
         "warmstart:prodution: unknown key (allowed: aws, cluster, dockerHubCredentials, "
-        "ghcrCredentials, kubeconfig, mirror, namespace, nodes, prewarm, production, services)",
+        "ghcrCredentials, kubeconfig, mirror, namespace, nodes, prewarm, production, routing, services)",
         "warmstart:services[1].name: must be a DNS label: lowercase letters, digits and '-', "
         'starting with a letter (got "Orders")',
         'warmstart:services[1].image: must not be empty (got "")',
@@ -57,8 +57,8 @@ def test_one_message_per_problem_with_path_and_value():
         "warmstart:services[1].rollout.maxSurge: must be a whole number >= 0 or a percentage "
         'such as 25% (got "150%")',
         "warmstart:services[1].replica: unknown key (allowed: automountServiceAccountToken, "
-        "autoscaling, disruption, env, health, image, name, port, resources, rollout, "
-        "servicePort, shutdown, startup) (got 3)",
+        "autoscaling, disruption, env, fallback, health, image, name, port, resources, "
+        "rollout, routes, servicePort, shutdown, startup) (got 3)",
     ]
 
 

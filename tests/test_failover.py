@@ -88,6 +88,14 @@ def aws():
         ecs.create_service(
             cluster="warmstart-dev", serviceName="hello", taskDefinition="hello", desiredCount=0
         )
+        scaling = boto3.client("application-autoscaling", region_name=REGION)
+        scaling.register_scalable_target(
+            ServiceNamespace="ecs",
+            ResourceId="service/warmstart-dev/hello",
+            ScalableDimension="ecs:service:DesiredCount",
+            MinCapacity=0,
+            MaxCapacity=10,
+        )
         cloudwatch = boto3.client("cloudwatch", region_name=REGION)
         for alarm, comparison in (
             ("hello-down", "LessThanThreshold"),
@@ -122,7 +130,12 @@ def aws():
                 }
             }
         }
-        clients = {"elbv2": elb, "cloudwatch": cloudwatch, "ecs": ecs}
+        clients = {
+            "elbv2": elb,
+            "cloudwatch": cloudwatch,
+            "ecs": ecs,
+            "application-autoscaling": scaling,
+        }
         yield config, clients, groups
 
 
@@ -137,9 +150,10 @@ def weights(clients, config):
 
 
 def desired(clients):
-    return clients["ecs"].describe_services(cluster="warmstart-dev", services=["hello"])[
-        "services"
-    ][0]["desiredCount"]
+    """(desired count, autoscaling floor) of the Fargate service."""
+    services = clients["ecs"].describe_services(cluster="warmstart-dev", services=["hello"])
+    targets = clients["application-autoscaling"].describe_scalable_targets(ServiceNamespace="ecs")
+    return services["services"][0]["desiredCount"], targets["ScalableTargets"][0]["MinCapacity"]
 
 
 def set_alarm(clients, alarm, state):
@@ -162,7 +176,7 @@ def test_unhealthy_shifts_weights_and_scales_fargate_up(aws):
         "reason": "no healthy Kubernetes targets",
     }
     assert weights(clients, config) == config["services"]["hello"]["failoverWeights"]
-    assert desired(clients) == 2
+    assert desired(clients) == (2, 2)
 
 
 def test_recovery_restores_weights_and_scales_fargate_back(aws):
@@ -178,7 +192,7 @@ def test_recovery_restores_weights_and_scales_fargate_back(aws):
         "Kubernetes healthy for the whole recovery window",
     )
     assert weights(clients, config) == config["services"]["hello"]["normalWeights"]
-    assert desired(clients) == 0
+    assert desired(clients) == (0, 0)
 
 
 def test_flapping_is_suppressed(aws):
@@ -197,7 +211,7 @@ def test_flapping_is_suppressed(aws):
         "the down alarm is still firing",
     )
     assert weights(clients, config) == config["services"]["hello"]["failoverWeights"]
-    assert desired(clients) == 2
+    assert desired(clients) == (2, 2)
 
 
 def test_recovered_alarm_without_healthy_targets_changes_nothing(aws):
@@ -225,7 +239,7 @@ def test_missing_target_group_is_a_clear_error_and_changes_nothing(aws):
     ):
         handle(event("hello-down"), config, clients, T0)
     assert weights(clients, config) == before
-    assert desired(clients) == 0
+    assert desired(clients) == (0, 0)
 
 
 def test_unknown_alarm_is_refused(aws):

@@ -42,7 +42,7 @@ def test_node_policy_passes_the_iam_linter():
     policy = node_pull_through_policy("123456789012", "eu-west-1", ["ecr-public", "k8s", "quay"])
     real, stale = findings(policy)
     assert real == []
-    # Still stale in the linter's data? When this fails, drop the entry in tests/iam_lint.py.
+    # Still a false positive? When this fails, drop the entry in tests/iam_lint.py.
     assert len(stale) == 1 and "ecr:BatchImportUpstreamImage" in stale[0]
 
 

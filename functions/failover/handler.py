@@ -156,7 +156,7 @@ def _apply(clients: dict[str, Any], service: dict[str, Any], target: str, now: f
     ecs = service.get("ecs")
     if ecs and target == FAILOVER:
         # Capacity first: the Fargate share is only useful once its tasks exist.
-        _scale(clients["ecs"], ecs, ecs["failoverCount"])
+        _scale(clients, ecs, ecs["failoverCount"])
     weights = service["failoverWeights" if target == FAILOVER else "normalWeights"]
     clients["elbv2"].modify_rule(
         RuleArn=service["ruleArn"],
@@ -176,17 +176,27 @@ def _apply(clients: dict[str, Any], service: dict[str, Any], target: str, now: f
         ResourceArns=[service["ruleArn"]], Tags=[{"Key": SHIFTED_AT_TAG, "Value": f"{now:.0f}"}]
     )
     if ecs and target == NORMAL:
-        _scale(clients["ecs"], ecs, ecs["standbyCount"])
+        _scale(clients, ecs, ecs["standbyCount"])
 
 
-def _scale(ecs_client: Any, ecs: dict[str, Any], count: int) -> None:
-    ecs_client.update_service(cluster=ecs["cluster"], service=ecs["service"], desiredCount=count)
+def _scale(clients: dict[str, Any], ecs: dict[str, Any], count: int) -> None:
+    """Raise (or lower) the autoscaling floor too, or target tracking would scale it back in."""
+    clients["application-autoscaling"].register_scalable_target(
+        ServiceNamespace="ecs",
+        ResourceId=f"service/{ecs['cluster']}/{ecs['service']}",
+        ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=count,
+    )
+    clients["ecs"].update_service(
+        cluster=ecs["cluster"], service=ecs["service"], desiredCount=count
+    )
 
 
 def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     import boto3  # noqa: PLC0415 (the Lambda runtime provides it; tests pass their own clients)
 
-    clients = {name: boto3.client(name) for name in ("elbv2", "cloudwatch", "ecs")}
+    names = ("elbv2", "cloudwatch", "ecs", "application-autoscaling")
+    clients = {name: boto3.client(name) for name in names}
     result = handle(event, json.loads(os.environ["WARMSTART_FAILOVER"]), clients, time.time())
     print(json.dumps(result))
     return result

@@ -1,0 +1,98 @@
+"""IAM documents the fallback paths write; pure so each is tested and linted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.eks_policies import IAM_VERSION, service_trust_policy
+
+ECS_TASK_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+
+def lambda_trust_policy() -> dict[str, Any]:
+    return service_trust_policy("lambda.amazonaws.com", tag_session=False)
+
+
+def ecs_tasks_trust_policy() -> dict[str, Any]:
+    return service_trust_policy("ecs-tasks.amazonaws.com", tag_session=False)
+
+
+def log_writer_policy(log_group_arn: str) -> dict[str, Any]:
+    """A function may write its own log group's streams, and nothing else."""
+    return {
+        "Version": IAM_VERSION,
+        "Statement": [
+            {
+                "Sid": "WriteOwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{log_group_arn}:log-stream:*",
+            }
+        ],
+    }
+
+
+def failover_policy(
+    *,
+    account_id: str,
+    region: str,
+    rule_arns: list[str],
+    alarm_arns: list[str],
+    ecs_service_arns: list[str],
+    log_group_arn: str,
+) -> dict[str, Any]:
+    """Read the routing state; rewrite only these rules; scale only these ECS services."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ReadRouting",
+            "Effect": "Allow",
+            "Action": [
+                "elasticloadbalancing:DescribeRules",
+                "elasticloadbalancing:DescribeTags",
+                "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetHealth",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ShiftWeights",
+            "Effect": "Allow",
+            "Action": ["elasticloadbalancing:AddTags", "elasticloadbalancing:ModifyRule"],
+            "Resource": sorted(rule_arns),
+        },
+        {
+            "Sid": "ReadAlarms",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:DescribeAlarms"],
+            "Resource": sorted(alarm_arns),
+        },
+        {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group_arn}:log-stream:*",
+        },
+    ]
+    if ecs_service_arns:
+        statements.append(
+            {
+                "Sid": "ScaleFallbackServices",
+                "Effect": "Allow",
+                "Action": ["ecs:UpdateService"],
+                "Resource": sorted(ecs_service_arns),
+            }
+        )
+        statements.append(
+            {
+                # Scalable target ARNs carry a random id; the namespace condition keeps the
+                # grant to ECS services' targets in this account and region.
+                "Sid": "RaiseFallbackFloor",
+                "Effect": "Allow",
+                "Action": ["application-autoscaling:RegisterScalableTarget"],
+                "Resource": (
+                    f"arn:aws:application-autoscaling:{region}:{account_id}:scalable-target/*"
+                ),
+                "Condition": {"StringEquals": {"application-autoscaling:service-namespace": "ecs"}},
+            }
+        )
+    return {"Version": IAM_VERSION, "Statement": statements}
