@@ -68,6 +68,7 @@ class Cluster(pulumi.ComponentResource):
     node_role_arn: pulumi.Output[str] | None = None
     cluster_security_group_id: pulumi.Output[str] | None = None
     network: Network | None = None
+    load_balancer_controller: LoadBalancerController | None = None
 
     def __init__(
         self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -155,7 +156,7 @@ class Cluster(pulumi.ComponentResource):
             "kubernetes", kubeconfig=self.kubeconfig, opts=pulumi.ResourceOptions(parent=self)
         )
         if config.load_balancer_controller.enabled:
-            LoadBalancerController(
+            self.load_balancer_controller = LoadBalancerController(
                 "load-balancer-controller",
                 LoadBalancerControllerArgs(
                     config=config.load_balancer_controller,

@@ -6,14 +6,22 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.cluster import Cluster, ClusterArgs
+from components.cluster import Cluster, ClusterArgs, cluster_name
 from components.config import WarmstartConfig, upstream_credentials
+from components.fargate_fallback import FargateSpotFallback, FargateSpotFallbackArgs
 from components.go_service import GoService, GoServiceArgs
 from components.go_service_spec import PART_OF
 from components.image_prewarm import ImagePrewarm, ImagePrewarmArgs
 from components.image_reference import MirrorTarget, mirror_reference
+from components.lambda_fallback import LambdaFallback, LambdaFallbackArgs
 from components.prewarm_spec import prewarm_images
 from components.registry_mirror import RegistryMirror, RegistryMirrorArgs
+from components.service_routing import (
+    READINESS_GATE_LABEL,
+    RoutedService,
+    ServiceRouting,
+    ServiceRoutingArgs,
+)
 
 SLEEP_REPOSITORY = "sleep"
 
@@ -35,16 +43,14 @@ def build_stack(config: WarmstartConfig) -> None:
         opts=pulumi.ResourceOptions(providers={"aws": aws_provider} if aws_provider else None),
     )
     on_cluster = pulumi.ResourceOptions(provider=cluster.provider)
+    labels = {"app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi"}
+    if config.routing.enabled:
+        # Pods count as Ready only once the load balancer has them healthy too.
+        labels[READINESS_GATE_LABEL] = "enabled"
     # Deleting a namespace deletes everything in it: production keeps it protected.
     namespace = k8s.core.v1.Namespace(
         config.namespace,
-        metadata={
-            "name": config.namespace,
-            "labels": {
-                "app.kubernetes.io/part-of": PART_OF,
-                "app.kubernetes.io/managed-by": "pulumi",
-            },
-        },
+        metadata={"name": config.namespace, "labels": labels},
         opts=pulumi.ResourceOptions.merge(
             on_cluster, pulumi.ResourceOptions(protect=config.production)
         ),
@@ -66,6 +72,10 @@ def build_stack(config: WarmstartConfig) -> None:
         )
         for service in config.services
     }
+    if config.routing.enabled:
+        aws_and_k8s = {"aws": aws_provider, "kubernetes": cluster.provider}
+        routing = _routing(config, cluster, namespace, services, aws_and_k8s)
+        pulumi.export("loadBalancer", routing.load_balancer.dns_name)
     if config.prewarm.enabled:
         prewarm = _image_prewarm(
             config, [s.image for s in services.values()], target, namespace, cluster
@@ -155,3 +165,80 @@ def _image_prewarm(
         ),
         opts=pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}),
     )
+
+
+def _routing(
+    config: WarmstartConfig,
+    cluster: Cluster,
+    namespace: k8s.core.v1.Namespace,
+    services: dict[str, GoService],
+    providers: dict[str, pulumi.ProviderResource | None],
+) -> ServiceRouting:
+    """The ALB and its weighted paths, then the fallbacks that need its target groups."""
+    network, aws_config, cluster_config = cluster.network, config.aws, config.cluster
+    if network is None or aws_config is None or cluster_config.network is None:
+        raise ValueError("routing needs cluster.mode eks")  # parse_config reports this first
+    name = cluster_name(cluster_config)
+    aws_only = pulumi.ResourceOptions(providers={"aws": providers["aws"]})
+    routed = []
+    for index, configured in enumerate(config.services):
+        if configured.routes is None:
+            continue
+        # Every path runs the very reference the pods run (mirror-rewritten).
+        service = configured.model_copy(update={"image": services[configured.name].image})
+        fallback = None
+        if service.fallback.lambda_.enabled:
+            fallback = LambdaFallback(
+                f"{service.name}-lambda",
+                LambdaFallbackArgs(
+                    service=service,
+                    function_name=f"{name}-{service.name}"[:64],
+                    log_retention_days=config.routing.log_retention_days,
+                ),
+                opts=aws_only,
+            )
+        routed.append(RoutedService(config=service, index=index, lambda_fallback=fallback))
+    dependencies: list[pulumi.Resource] = [namespace]
+    if cluster.load_balancer_controller is not None:
+        dependencies.append(cluster.load_balancer_controller)
+    routing = ServiceRouting(
+        "routing",
+        ServiceRoutingArgs(
+            routing=config.routing,
+            services=routed,
+            name=name,
+            namespace=config.namespace,
+            account_id=aws_config.account_id,
+            region=aws_config.region,
+            vpc_id=network.vpc.id,
+            vpc_cidr=cluster_config.network.cidr,
+            public_subnet_ids=network.public_subnet_ids,
+            cluster_security_group_id=cluster.cluster_security_group_id,
+            ecs_cluster_name=f"{name}-fallback",
+            production=config.production,
+            kubernetes_depends_on=dependencies,
+        ),
+        opts=pulumi.ResourceOptions(providers=providers),
+    )
+    on_fargate = [r.config for r in routed if r.config.fallback.fargate.enabled]
+    if on_fargate:
+        FargateSpotFallback(
+            "fargate",
+            FargateSpotFallbackArgs(
+                services=on_fargate,
+                cluster_name=f"{name}-fallback",
+                strategy=config.routing.fargate_strategy,
+                region=aws_config.region,
+                ami_type=cluster_config.ami_type,
+                vpc_id=network.vpc.id,
+                subnet_ids=network.private_subnet_ids,
+                load_balancer_security_group_id=routing.security_group.id,
+                target_group_arns={
+                    s.name: routing.target_groups[s.name]["fargate"].arn for s in on_fargate
+                },
+                log_retention_days=config.routing.log_retention_days,
+                depends_on=[routing.rules[s.name] for s in on_fargate],
+            ),
+            opts=aws_only,
+        )
+    return routing

@@ -165,7 +165,12 @@ def _provider_urn(reference: str) -> str | None:
 
 
 def redact(value: Any) -> Any:
-    """Secrets become a marker and whole-number floats become ints (protobuf has no ints)."""
+    """Secrets become a marker and whole-number floats become ints (protobuf has no ints).
+
+    Assets and archives become what they point at, as a reviewer would want to see them.
+    """
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return _describe_asset(value)
     if isinstance(value, dict):
         if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
             return SECRET
@@ -175,6 +180,16 @@ def redact(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _describe_asset(value: pulumi.Asset | pulumi.Archive) -> dict[str, Any]:
+    if isinstance(value, pulumi.FileArchive):
+        return {"fileArchive": value.path}
+    if isinstance(value, pulumi.FileAsset):
+        return {"fileAsset": value.path}
+    if isinstance(value, pulumi.AssetArchive):
+        return {"assetArchive": {name: redact(item) for name, item in sorted(value.assets.items())}}
+    return {"asset": type(value).__name__}
 
 
 def run_program(program: Callable[[], None], config: StackConfig) -> ProgramRun:

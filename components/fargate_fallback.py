@@ -1,0 +1,202 @@
+"""FargateSpotFallback: the services' own images as ECS tasks on Fargate and Fargate Spot.
+
+One ECS cluster per stack with both capacity providers and a default strategy (`base`
+tasks on regular Fargate, the rest split by weight, mostly Spot). Each service gets a task
+definition built from the same image and environment as its pods, and an ECS service that
+names no launch type (a capacity provider strategy and a launch type exclude each other),
+registers into its target group and scales by target tracking. Its desired count may be
+0: a cold standby that the failover function scales up when Kubernetes has no healthy pods.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import FargateStrategyConfig, ServiceConfig
+from components.fallback_policies import ECS_TASK_EXECUTION_POLICY, ecs_tasks_trust_policy
+from components.fargate_spec import (
+    capacity_strategy,
+    container_definitions,
+    cpu_architecture,
+)
+
+TYPE_TOKEN = "warmstart:aws:FargateSpotFallback"
+
+
+@dataclass(frozen=True)
+class FargateSpotFallbackArgs:
+    services: Sequence[ServiceConfig]
+    cluster_name: str
+    strategy: FargateStrategyConfig
+    region: str
+    ami_type: str
+    vpc_id: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]
+    load_balancer_security_group_id: pulumi.Input[str]
+    target_group_arns: Mapping[str, pulumi.Input[str]]
+    log_retention_days: int
+    # Extra policies for the execution role, e.g. importing into the pull-through cache.
+    execution_policy_arns: Sequence[pulumi.Input[str]] = ()
+    # ECS only registers into a target group that a listener rule already uses.
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+class FargateSpotFallback(pulumi.ComponentResource):
+    cluster: aws.ecs.Cluster
+    services: dict[str, aws.ecs.Service]
+
+    def __init__(
+        self, name: str, args: FargateSpotFallbackArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self._args = args
+        child = pulumi.ResourceOptions(parent=self)
+        self.cluster = aws.ecs.Cluster(
+            "fallback",
+            name=args.cluster_name,
+            settings=[{"name": "containerInsights", "value": "enabled"}],
+            opts=child,
+        )
+        self._capacity_providers = aws.ecs.ClusterCapacityProviders(
+            "fallback",
+            cluster_name=self.cluster.name,
+            capacity_providers=["FARGATE", "FARGATE_SPOT"],
+            default_capacity_provider_strategies=capacity_strategy(args.strategy),
+            opts=child,
+        )
+        self._tasks_group = aws.ec2.SecurityGroup(
+            "fallback-tasks",
+            vpc_id=args.vpc_id,
+            description="warmstart: Fargate fallback tasks, reachable from the ALB only",
+            ingress=[
+                {
+                    "protocol": "tcp",
+                    "from_port": s.port,
+                    "to_port": s.port,
+                    "security_groups": [args.load_balancer_security_group_id],
+                    "description": f"ALB to {s.name}",
+                }
+                for s in args.services
+            ],
+            egress=[
+                {
+                    "protocol": "-1",
+                    "from_port": 0,
+                    "to_port": 0,
+                    "cidr_blocks": ["0.0.0.0/0"],
+                    "description": "image pulls and the service's own calls",
+                }
+            ],
+            opts=child,
+        )
+        self._execution_role = self._role(
+            "fallback-execution", [ECS_TASK_EXECUTION_POLICY, *args.execution_policy_arns]
+        )
+        self.services = {service.name: self._service(service) for service in args.services}
+        self.register_outputs({"clusterName": self.cluster.name})
+
+    def _role(self, name: str, policies: Sequence[pulumi.Input[str]]) -> aws.iam.Role:
+        role = aws.iam.Role(
+            name,
+            assume_role_policy=json.dumps(ecs_tasks_trust_policy()),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        for index, arn in enumerate(policies):
+            aws.iam.RolePolicyAttachment(
+                f"{name}-{index}",
+                role=role.name,
+                policy_arn=arn,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        return role
+
+    def _service(self, service: ServiceConfig) -> aws.ecs.Service:
+        args, fargate = self._args, service.fallback.fargate
+        child = pulumi.ResourceOptions(parent=self)
+        log_group = f"/warmstart/{args.cluster_name}/{service.name}"
+        aws.cloudwatch.LogGroup(
+            service.name, name=log_group, retention_in_days=args.log_retention_days, opts=child
+        )
+        # The service itself calls no AWS API: its task role has no permissions at all.
+        task_role = self._role(f"{service.name}-task", [])
+        task = aws.ecs.TaskDefinition(
+            service.name,
+            family=f"{args.cluster_name}-{service.name}",
+            cpu=str(fargate.cpu),
+            memory=str(fargate.memory_mib),
+            network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"],
+            runtime_platform={
+                "cpu_architecture": cpu_architecture(args.ami_type),
+                "operating_system_family": "LINUX",
+            },
+            execution_role_arn=self._execution_role.arn,
+            task_role_arn=task_role.arn,
+            container_definitions=container_definitions(service, log_group, args.region),
+            opts=child,
+        )
+        ecs_service = aws.ecs.Service(
+            service.name,
+            name=service.name,
+            cluster=self.cluster.arn,
+            task_definition=task.arn,
+            desired_count=fargate.standby_tasks,
+            capacity_provider_strategies=capacity_strategy(args.strategy),
+            network_configuration={
+                "subnets": list(args.subnet_ids),
+                "security_groups": [self._tasks_group.id],
+                "assign_public_ip": False,
+            },
+            load_balancers=[
+                {
+                    "target_group_arn": args.target_group_arns[service.name],
+                    "container_name": service.name,
+                    "container_port": service.port,
+                }
+            ],
+            health_check_grace_period_seconds=math.ceil(service.startup.budget_seconds),
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            propagate_tags="SERVICE",
+            enable_ecs_managed_tags=True,
+            # Autoscaling and the failover function own the count after creation.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[self._capacity_providers, *args.depends_on],
+                ignore_changes=["desiredCount"],
+            ),
+        )
+        resource_id = pulumi.Output.concat("service/", self.cluster.name, "/", ecs_service.name)
+        target = aws.appautoscaling.Target(
+            service.name,
+            service_namespace="ecs",
+            scalable_dimension="ecs:service:DesiredCount",
+            resource_id=resource_id,
+            min_capacity=fargate.standby_tasks,
+            max_capacity=fargate.max_tasks,
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["minCapacity"]),
+        )
+        aws.appautoscaling.Policy(
+            service.name,
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension,
+            resource_id=target.resource_id,
+            target_tracking_scaling_policy_configuration={
+                "target_value": fargate.target_cpu_percent,
+                "predefined_metric_specification": {
+                    "predefined_metric_type": "ECSServiceAverageCPUUtilization"
+                },
+                "scale_in_cooldown": 120,
+                "scale_out_cooldown": 30,
+            },
+            opts=child,
+        )
+        return ecs_service

@@ -1,0 +1,105 @@
+"""LambdaFallback: the service's own handler, compiled a second time, as a Lambda function.
+
+`make lambda` builds services/cmd/lambda for provided.al2023 arm64 and zips it
+deterministically, so an unchanged source gives the same archive and no preview diff. The
+load balancer invokes the `live` alias, which points at a published version: provisioned
+concurrency, if any, stays on the version traffic actually reaches.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import ServiceConfig
+from components.fallback_policies import lambda_trust_policy, log_writer_policy
+from components.go_service_spec import container_env
+from components.goruntime import go_runtime_env
+
+TYPE_TOKEN = "warmstart:aws:LambdaFallback"
+ALIAS = "live"
+# Lambda reserves these names, and PORT means nothing to a function.
+NOT_FOR_LAMBDA = {"PORT"}
+
+
+@dataclass(frozen=True)
+class LambdaFallbackArgs:
+    service: ServiceConfig
+    function_name: str
+    log_retention_days: int
+
+
+def lambda_env(service: ServiceConfig) -> dict[str, str]:
+    """The Kubernetes environment, with the Go runtime sized to the function's memory."""
+    memory = service.fallback.lambda_.memory_mb
+    sized = go_runtime_env("1", f"{memory}Mi")
+    env = {item["name"]: item["value"] for item in container_env(service)}
+    return {
+        name: sized.get(name, value) for name, value in env.items() if name not in NOT_FOR_LAMBDA
+    }
+
+
+class LambdaFallback(pulumi.ComponentResource):
+    function: aws.lambda_.Function
+    alias: aws.lambda_.Alias
+
+    def __init__(
+        self, name: str, args: LambdaFallbackArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        config = args.service.fallback.lambda_
+        child = pulumi.ResourceOptions(parent=self)
+        logs = aws.cloudwatch.LogGroup(
+            name,
+            name=f"/aws/lambda/{args.function_name}",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            name,
+            description=f"warmstart: Lambda fallback of {args.service.name}",
+            assume_role_policy=json.dumps(lambda_trust_policy()),
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            name,
+            role=role.id,
+            policy=logs.arn.apply(lambda arn: json.dumps(log_writer_policy(arn))),
+            opts=child,
+        )
+        self.function = aws.lambda_.Function(
+            name,
+            name=args.function_name,
+            role=role.arn,
+            runtime="provided.al2023",
+            architectures=["arm64"],
+            handler="bootstrap",
+            # Relative to the project directory, where `pulumi` runs the program.
+            code=pulumi.FileArchive(config.package),
+            memory_size=config.memory_mb,
+            timeout=config.timeout_seconds,
+            reserved_concurrent_executions=config.reserved_concurrency,
+            publish=True,
+            environment={"variables": lambda_env(args.service)},
+            logging_config={"log_format": "JSON", "log_group": logs.name},
+            opts=child,
+        )
+        self.alias = aws.lambda_.Alias(
+            name,
+            name=ALIAS,
+            function_name=self.function.name,
+            function_version=self.function.version,
+            opts=child,
+        )
+        if config.provisioned_concurrency > 0:
+            aws.lambda_.ProvisionedConcurrencyConfig(
+                name,
+                function_name=self.function.name,
+                qualifier=self.alias.name,
+                provisioned_concurrent_executions=config.provisioned_concurrency,
+                opts=child,
+            )
+        self.register_outputs({"functionName": self.function.name, "aliasArn": self.alias.arn})
