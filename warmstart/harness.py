@@ -91,6 +91,10 @@ def cloud_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, An
         outputs.update(latestVersion=known_later("latestVersion"))
     elif type_ == "aws:kms/key:Key":
         outputs.update(keyId=known_later("keyId"))
+    elif type_ in ("aws:lb/targetGroup:TargetGroup", "aws:lb/loadBalancer:LoadBalancer"):
+        outputs.update(arnSuffix=known_later("arnSuffix"), dnsName=known_later("dnsName"))
+    elif type_ == "aws:lambda/function:Function":
+        outputs.update(version=known_later("version"))
     return outputs
 
 

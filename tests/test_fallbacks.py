@@ -1,0 +1,373 @@
+"""ServiceRouting, FargateSpotFallback and LambdaFallback under the mock runtime."""
+
+import json
+import re
+
+import pytest
+
+from components.config import ConfigError, parse_config
+from tests.conftest import DIGEST, run, service, stack_values
+from tests.iam_lint import findings
+from warmstart.stackfile import config_from_mapping
+
+AWS = {"accountId": "123456789012", "region": "eu-west-1"}
+EKS = {
+    "mode": "eks",
+    "name": "demo",
+    "network": {"cidr": "10.20.0.0/16", "availabilityZones": ["eu-west-1a", "eu-west-1b"]},
+}
+CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+HELLO = service(
+    routes={"hosts": ["hello.example.com"], "paths": ["/v1/*"]},
+    fallback={
+        "fargate": {
+            "enabled": True,
+            "cpu": 512,
+            "memoryMib": 1024,
+            "standbyTasks": 0,
+            "failoverTasks": 2,
+        },
+        "lambda": {
+            "enabled": True,
+            "memoryMb": 512,
+            "reservedConcurrency": 10,
+            "provisionedConcurrency": 2,
+        },
+    },
+)
+
+
+def routed_stack(*services, **overrides):
+    values = {"aws": AWS, "cluster": EKS, "routing": {"enabled": True}}
+    values.update(overrides)
+    return stack_values(*(services or (HELLO,)), **values)
+
+
+@pytest.fixture(scope="module")
+def dev():
+    return run(routed_stack())
+
+
+@pytest.fixture(scope="module")
+def prod():
+    pinned = {**HELLO, "image": "repo/hello@" + DIGEST, "autoscaling": {"minReplicas": 2}}
+    routing = {
+        "enabled": True,
+        "certificateArn": CERT,
+        "weights": {"kubernetes": 90, "fargate": 10, "lambda": 0},
+    }
+    return run(
+        routed_stack(
+            pinned,
+            production=True,
+            routing=routing,
+            cluster={**EKS, "adminRoleArns": ["arn:aws:iam::123456789012:role/admins"]},
+        )
+    )
+
+
+def by_name(result, type_):
+    return {r.name: r for r in result.of_type(type_)}
+
+
+def test_three_target_groups_of_the_right_types(dev):
+    groups = by_name(dev, "aws:lb/targetGroup:TargetGroup")
+    assert {name: g.inputs["targetType"] for name, g in groups.items()} == {
+        "hello-k8s": "ip",
+        "hello-ecs": "ip",
+        "hello-fn": "lambda",
+    }
+    kubernetes = groups["hello-k8s"].inputs
+    assert kubernetes["port"] == 8080
+    assert kubernetes["healthCheck"]["path"] == "/readyz"
+    assert kubernetes["healthCheck"]["matcher"] == "200"
+    assert kubernetes["deregistrationDelay"] == 25  # preStop 5 + drain 20, under the Spot warning
+    assert len(kubernetes["name"]) <= 32
+    assert groups["hello-fn"].inputs["lambdaMultiValueHeadersEnabled"] is True
+
+
+def test_pods_are_bound_to_their_target_group(dev):
+    binding = dev.get("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "hello-pods").inputs
+    assert binding["spec"] == {
+        "serviceRef": {"name": "hello", "port": 80},
+        "targetGroupARN": "<known after apply: aws:lb/targetGroup:TargetGroup hello-k8s.arn>",
+        "targetType": "ip",
+    }
+    namespace = dev.get("kubernetes:core/v1:Namespace", "warmstart").inputs
+    assert namespace["metadata"]["labels"]["elbv2.k8s.aws/pod-readiness-gate-inject"] == "enabled"
+    ingress = dev.get(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "hello-pods"
+    ).inputs
+    assert (ingress["fromPort"], ingress["toPort"]) == (8080, 8080)
+    assert (
+        ingress["securityGroupId"]
+        == "<known after apply: aws:eks/cluster:Cluster cluster.vpcConfig.clusterSecurityGroupId>"
+    )
+
+
+def test_lambda_permission_comes_before_the_attachment(dev):
+    permission = dev.get("aws:lambda/permission:Permission", "hello-alb")
+    assert permission.inputs["principal"] == "elasticloadbalancing.amazonaws.com"
+    assert permission.inputs["qualifier"] == "live"
+    attachment = dev.get("aws:lb/targetGroupAttachment:TargetGroupAttachment", "hello-fn")
+    assert permission.urn in attachment.depends_on
+    assert (
+        attachment.inputs["targetId"]
+        == "<known after apply: aws:lambda/alias:Alias hello-lambda.arn>"
+    )
+
+
+def test_weights_come_from_config(dev, prod):
+    def weights(result):
+        rule = result.get("aws:lb/listenerRule:ListenerRule", "hello").inputs
+        groups = rule["actions"][0]["forward"]["targetGroups"]
+        return [(g["arn"].split(" ")[-1].split(".")[0], g["weight"]) for g in groups]
+
+    assert weights(dev) == [("hello-k8s", 100), ("hello-ecs", 0), ("hello-fn", 0)]
+    assert weights(prod) == [("hello-k8s", 90), ("hello-ecs", 10), ("hello-fn", 0)]
+    rule = dev.get("aws:lb/listenerRule:ListenerRule", "hello")
+    assert rule.inputs["conditions"] == [
+        {"hostHeader": {"values": ["hello.example.com"]}},
+        {"pathPattern": {"values": ["/v1/*"]}},
+    ]
+    assert rule.ignore_changes == ("actions",)
+
+
+def test_https_only_in_production_http_elsewhere(dev, prod):
+    assert sorted(by_name(dev, "aws:lb/listener:Listener")) == ["http"]
+    listeners = by_name(prod, "aws:lb/listener:Listener")
+    assert sorted(listeners) == ["https"]
+    assert listeners["https"].inputs["certificateArn"] == CERT
+    assert listeners["https"].inputs["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert (
+        prod.get("aws:lb/loadBalancer:LoadBalancer", "alb").inputs["enableDeletionProtection"]
+        is True
+    )
+
+
+def test_fargate_service_uses_strategies_not_a_launch_type(dev):
+    ecs = dev.get("aws:ecs/service:Service", "hello")
+    assert "launchType" not in ecs.inputs
+    assert ecs.inputs["capacityProviderStrategies"] == [
+        {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
+        {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 4},
+    ]
+    assert ecs.inputs["desiredCount"] == 0
+    providers = dev.get("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "fallback")
+    assert providers.urn in ecs.depends_on
+    assert providers.inputs["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+    rule = dev.get("aws:lb/listenerRule:ListenerRule", "hello")
+    assert rule.urn in ecs.depends_on
+    assert ecs.inputs["loadBalancers"] == [
+        {
+            "targetGroupArn": "<known after apply: aws:lb/targetGroup:TargetGroup hello-ecs.arn>",
+            "containerName": "hello",
+            "containerPort": 8080,
+        }
+    ]
+    assert ecs.ignore_changes == ("desiredCount",)
+
+
+def test_fargate_task_runs_the_pod_image_and_environment(dev):
+    task = dev.get("aws:ecs/taskDefinition:TaskDefinition", "hello").inputs
+    assert (task["cpu"], task["memory"], task["networkMode"]) == ("512", "1024", "awsvpc")
+    assert task["runtimePlatform"] == {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}
+    container = json.loads(task["containerDefinitions"])[0]
+    pod = dev.get("kubernetes:apps/v1:Deployment", "hello").inputs["spec"]["template"]["spec"][
+        "containers"
+    ][0]
+    assert container["image"] == pod["image"]
+    pod_env = {e["name"]: e["value"] for e in pod["env"]}
+    task_env = {e["name"]: e["value"] for e in container["environment"]}
+    assert task_env == {**pod_env, "GOMAXPROCS": "1", "GOMEMLIMIT": "921MiB"}
+    assert container["readonlyRootFilesystem"] is True
+    assert container["stopTimeout"] == 30
+    assert (
+        container["logConfiguration"]["options"]["awslogs-group"]
+        == "/warmstart/demo-fallback/hello"
+    )
+    logs = dev.get("aws:cloudwatch/logGroup:LogGroup", "hello").inputs
+    assert (logs["name"], logs["retentionInDays"]) == ("/warmstart/demo-fallback/hello", 14)
+
+
+def test_fargate_scales_with_target_tracking_from_zero(dev):
+    target = dev.get("aws:appautoscaling/target:Target", "hello").inputs
+    assert (target["minCapacity"], target["maxCapacity"]) == (0, 10)
+    policy = dev.get("aws:appautoscaling/policy:Policy", "hello").inputs
+    assert policy["policyType"] == "TargetTrackingScaling"
+    assert policy["targetTrackingScalingPolicyConfiguration"]["targetValue"] == 60
+    assert policy["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"] == {
+        "predefinedMetricType": "ECSServiceAverageCPUUtilization"
+    }
+
+
+def test_lambda_fallback(dev):
+    function = dev.get("aws:lambda/function:Function", "hello-lambda").inputs
+    assert (function["runtime"], function["architectures"], function["handler"]) == (
+        "provided.al2023",
+        ["arm64"],
+        "bootstrap",
+    )
+    assert (
+        function["memorySize"],
+        function["reservedConcurrentExecutions"],
+        function["publish"],
+    ) == (512, 10, True)
+    assert function["code"] == {"fileArchive": "build/lambda/hello.zip"}
+    assert function["environment"]["variables"]["GOMEMLIMIT"] == "460MiB"
+    assert "PORT" not in function["environment"]["variables"]
+    alias = dev.get("aws:lambda/alias:Alias", "hello-lambda").inputs
+    assert (alias["name"], alias["functionVersion"]) == (
+        "live",
+        "<known after apply: aws:lambda/function:Function hello-lambda.version>",
+    )
+    provisioned = dev.get(
+        "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig", "hello-lambda"
+    ).inputs
+    assert (provisioned["qualifier"], provisioned["provisionedConcurrentExecutions"]) == ("live", 2)
+    logs = dev.get("aws:cloudwatch/logGroup:LogGroup", "hello-lambda").inputs
+    assert logs["retentionInDays"] == 14
+
+
+def test_alarms_drive_the_failover_function(dev):
+    alarms = by_name(dev, "aws:cloudwatch/metricAlarm:MetricAlarm")
+    down, recovered = alarms["hello-down"].inputs, alarms["hello-recovered"].inputs
+    assert (down["metricName"], down["statistic"], down["comparisonOperator"]) == (
+        "HealthyHostCount",
+        "Minimum",
+        "LessThanThreshold",
+    )
+    assert (down["evaluationPeriods"], down["treatMissingData"]) == (2, "breaching")
+    assert (recovered["comparisonOperator"], recovered["evaluationPeriods"]) == (
+        "GreaterThanOrEqualToThreshold",
+        5,
+    )
+    assert down["dimensions"] == {
+        "TargetGroup": "<known after apply: aws:lb/targetGroup:TargetGroup hello-k8s.arnSuffix>",
+        "LoadBalancer": "<known after apply: aws:lb/loadBalancer:LoadBalancer alb.arnSuffix>",
+    }
+    pattern = json.loads(
+        dev.get("aws:cloudwatch/eventRule:EventRule", "failover").inputs["eventPattern"]
+    )
+    assert pattern["detail-type"] == ["CloudWatch Alarm State Change"]
+    assert len(pattern["resources"]) == 2
+    target = dev.get("aws:cloudwatch/eventTarget:EventTarget", "failover")
+    assert target.inputs["arn"] == "<known after apply: aws:lambda/function:Function failover.arn>"
+    assert dev.get("aws:lambda/permission:Permission", "failover-events").urn in target.depends_on
+
+
+def test_failover_function_configuration(dev):
+    function = dev.get("aws:lambda/function:Function", "failover").inputs
+    assert function["code"] == {
+        "assetArchive": {"handler.py": {"fileAsset": "functions/failover/handler.py"}}
+    }
+    assert function["reservedConcurrentExecutions"] == 1
+    config = json.loads(function["environment"]["variables"]["WARMSTART_FAILOVER"])
+    hello = config["services"]["hello"]
+    assert hello["ecs"] == {
+        "cluster": "demo-fallback",
+        "service": "hello",
+        "standbyCount": 0,
+        "failoverCount": 2,
+    }
+    assert sorted(hello["normalWeights"].values()) == [0, 0, 100]
+    k8s = hello["kubernetesTargetGroupArn"]
+    assert hello["failoverWeights"][k8s] == 0
+    assert sorted(hello["failoverWeights"].values()) == [0, 20, 80]
+    assert hello["holdSeconds"] == 300
+
+
+# What each placeholder ARN will look like once AWS assigns it, for the linter's sake.
+REAL_ARNS = {
+    "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/{name}",
+    "aws:lb/listenerRule:ListenerRule": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/demo/50dc6c495c0c9188/f2f7dc8efc522ab2/{name}",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:{name}",
+}
+
+
+def realistic(text):
+    for type_, arn in REAL_ARNS.items():
+        text = re.sub(
+            rf"<known after apply: {re.escape(type_)} ([^ .]+)\.arn>",
+            lambda match, arn=arn: arn.format(name=match.group(1)),
+            text,
+        )
+    assert "known after apply" not in text
+    return json.loads(text)
+
+
+def test_every_policy_written_passes_the_linter(dev):
+    policies = {
+        p.name: realistic(p.inputs["policy"]) for p in dev.of_type("aws:iam/rolePolicy:RolePolicy")
+    }
+    assert sorted(policies) == ["failover", "hello-lambda"]
+    for name, policy in policies.items():
+        real, _ = findings(policy)
+        assert real == [], name
+    actions = {a for st in policies["failover"]["Statement"] for a in st["Action"]}
+    assert {
+        "elasticloadbalancing:ModifyRule",
+        "ecs:UpdateService",
+        "cloudwatch:DescribeAlarms",
+    } <= actions
+
+
+def config_problems(values):
+    raw = config_from_mapping("t", values)
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw.values)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_routing_rules():
+    grpc = service(
+        name="ledger",
+        startup={"budgetSeconds": 5, "probe": "grpc"},
+        routes={"hosts": ["l.example.com"]},
+    )
+    no_fallback_weight = service(
+        routes={"paths": ["/x"]}, fallback={"weights": {"kubernetes": 50, "lambda": 50}}
+    )
+    assert config_problems(
+        routed_stack(no_fallback_weight, grpc, production=False, cluster={"mode": "existing"})
+    ) == [
+        "warmstart:routing.enabled: the load balancer needs cluster.mode eks (got true)",
+        "warmstart:services[0].fallback.weights.lambda: weight for a fallback that is not enabled (got 50)",
+        'warmstart:services[1].routes: the load balancer health-checks over HTTP: only http services (got "grpc")',
+    ]
+
+
+def test_fallbacks_need_routing():
+    assert config_problems(stack_values(HELLO)) == [
+        "warmstart:services[0].routes: needs warmstart:routing.enabled",
+        "warmstart:services[0].fallback: needs warmstart:routing.enabled",
+    ]
+
+
+def test_fargate_sizes_and_failover_weights_are_checked():
+    bad = service(
+        routes={"hosts": ["h.example.com"]},
+        fallback={
+            "fargate": {
+                "enabled": True,
+                "cpu": 256,
+                "memoryMib": 4096,
+                "failoverTasks": 20,
+                "maxTasks": 5,
+            },
+            "failoverWeights": {"kubernetes": 10, "fargate": 90},
+        },
+    )
+    assert config_problems(routed_stack(bad)) == [
+        "warmstart:services[0].fallback.failoverWeights.kubernetes: must be 0: failover is for when it has no healthy pods (got 10)",
+        "warmstart:services[0].fallback.fargate.memoryMib: Fargate cpu 256 allows 512, 1024, 2048 MiB (got 4096)",
+        "warmstart:services[0].fallback.fargate.failoverTasks: must be <= maxTasks (5) (got 20)",
+    ]
+
+
+def test_production_needs_a_certificate():
+    pinned = {**HELLO, "image": "repo/hello@" + DIGEST, "autoscaling": {"minReplicas": 2}}
+    cluster = {**EKS, "adminRoleArns": ["arn:aws:iam::123456789012:role/admins"]}
+    assert config_problems(routed_stack(pinned, production=True, cluster=cluster)) == [
+        "warmstart:routing.certificateArn: production serves HTTPS only: required"
+    ]
