@@ -13,7 +13,7 @@ GO_ENV := CGO_ENABLED=0
 
 TOOLCHAIN := scripts/toolchain.sh
 
-.PHONY: help venv test lint test-python test-go render build lambda bench toolchain up e2e clean
+.PHONY: help venv test lint test-python test-go render build lambda lambda-host bench toolchain up e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -52,11 +52,16 @@ lambda: venv ## the Lambda fallback: bootstrap for provided.al2023 arm64, zipped
 	  $(GO_BUILD_FLAGS) -o ../build/lambda/bootstrap ./cmd/lambda
 	$(PY) -m warmstart package-lambda build/lambda/bootstrap build/lambda/hello.zip
 
-bench: venv build ## benchmarks: program evaluation and Go start-up (reported, not asserted)
+lambda-host: ## the same bootstrap for this machine's architecture, for the cold-start benchmark
+	cd services && $(GO_ENV) go build -tags lambda.norpc,nethttpomithttp2 $(GO_BUILD_FLAGS) \
+	  -o ../build/lambda-host/bootstrap ./cmd/lambda
+
+bench: venv build lambda lambda-host ## benchmarks: program evaluation and Go start-up (reported, not asserted)
 	$(PY) -m bench.program_eval
 	$(PY) -m bench.go_startup build/hello
 	$(PY) -m bench.sleep_footprint build/sleep
 	$(PY) -m bench.prewarm_cost
+	$(PY) -m bench.lambda_coldstart build/lambda-host/bootstrap
 
 toolchain: ## SANDBOX-ONLY: build pulumi, its Python host and Kubernetes provider (no-op if pulumi is installed)
 	$(TOOLCHAIN) build
