@@ -30,31 +30,8 @@ def build_stack(config: WarmstartConfig) -> None:
     """Register every resource of the stack and export what operators look up."""
     aws_provider = _aws_provider(config)
     mirror = _registry_mirror(config, aws_provider) if config.mirror.enabled else None
-    cluster = Cluster(
-        "cluster",
-        ClusterArgs(
-            cluster=config.cluster,
-            kubeconfig=config.kubeconfig,
-            production=config.production,
-            aws=config.aws,
-            image_gc=config.nodes.image_gc,
-            node_policy_arns=[mirror.node_policy.arn] if mirror else [],
-        ),
-        opts=pulumi.ResourceOptions(providers={"aws": aws_provider} if aws_provider else None),
-    )
-    on_cluster = pulumi.ResourceOptions(provider=cluster.provider)
-    labels = {"app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi"}
-    if config.routing.enabled:
-        # Pods count as Ready only once the load balancer has them healthy too.
-        labels[READINESS_GATE_LABEL] = "enabled"
-    # Deleting a namespace deletes everything in it: production keeps it protected.
-    namespace = k8s.core.v1.Namespace(
-        config.namespace,
-        metadata={"name": config.namespace, "labels": labels},
-        opts=pulumi.ResourceOptions.merge(
-            on_cluster, pulumi.ResourceOptions(protect=config.production)
-        ),
-    )
+    cluster = _cluster(config, aws_provider, mirror)
+    namespace = _namespace(config, cluster)
     target = mirror.target if mirror else None
     services = {
         service.name: GoService(
@@ -73,14 +50,52 @@ def build_stack(config: WarmstartConfig) -> None:
         for service in config.services
     }
     if config.routing.enabled:
-        aws_and_k8s = {"aws": aws_provider, "kubernetes": cluster.provider}
-        routing = _routing(config, cluster, namespace, services, aws_and_k8s)
+        providers = {"aws": aws_provider, "kubernetes": cluster.provider}
+        routing = _routing(config, cluster, namespace, services, mirror=mirror, providers=providers)
         pulumi.export("loadBalancer", routing.load_balancer.dns_name)
     if config.prewarm.enabled:
-        prewarm = _image_prewarm(
-            config, [s.image for s in services.values()], target, namespace, cluster
-        )
+        images = [s.image for s in services.values()]
+        prewarm = _image_prewarm(config, images, target, namespace, cluster)
         pulumi.export("prewarmImages", prewarm.images)
+    _export(cluster, namespace, mirror, services)
+
+
+def _cluster(
+    config: WarmstartConfig, aws_provider: aws.Provider | None, mirror: RegistryMirror | None
+) -> Cluster:
+    return Cluster(
+        "cluster",
+        ClusterArgs(
+            cluster=config.cluster,
+            kubeconfig=config.kubeconfig,
+            production=config.production,
+            aws=config.aws,
+            image_gc=config.nodes.image_gc,
+            node_policy_arns=[mirror.node_policy.arn] if mirror else [],
+        ),
+        opts=pulumi.ResourceOptions(providers={"aws": aws_provider} if aws_provider else None),
+    )
+
+
+def _namespace(config: WarmstartConfig, cluster: Cluster) -> k8s.core.v1.Namespace:
+    labels = {"app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi"}
+    if config.routing.enabled:
+        # Pods count as Ready only once the load balancer has them healthy too.
+        labels[READINESS_GATE_LABEL] = "enabled"
+    # Deleting a namespace deletes everything in it: production keeps it protected.
+    return k8s.core.v1.Namespace(
+        config.namespace,
+        metadata={"name": config.namespace, "labels": labels},
+        opts=pulumi.ResourceOptions(provider=cluster.provider, protect=config.production),
+    )
+
+
+def _export(
+    cluster: Cluster,
+    namespace: k8s.core.v1.Namespace,
+    mirror: RegistryMirror | None,
+    services: dict[str, GoService],
+) -> None:
     pulumi.export("clusterMode", cluster.mode)
     if cluster.name is not None and cluster.network is not None:
         pulumi.export(
@@ -172,6 +187,8 @@ def _routing(
     cluster: Cluster,
     namespace: k8s.core.v1.Namespace,
     services: dict[str, GoService],
+    *,
+    mirror: RegistryMirror | None,
     providers: dict[str, pulumi.ProviderResource | None],
 ) -> ServiceRouting:
     """The ALB and its weighted paths, then the fallbacks that need its target groups."""
@@ -237,6 +254,8 @@ def _routing(
                     s.name: routing.target_groups[s.name]["fargate"].arn for s in on_fargate
                 },
                 log_retention_days=config.routing.log_retention_days,
+                # A task's first pull of an upstream image fills the cache, as a node's does.
+                execution_policy_arns=[mirror.node_policy.arn] if mirror else [],
                 depends_on=[routing.rules[s.name] for s in on_fargate],
             ),
             opts=aws_only,
