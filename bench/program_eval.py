@@ -9,6 +9,7 @@ asserted: run `make bench` (or `.venv/bin/python -m bench.program_eval`).
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -77,9 +78,16 @@ def _snake(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def timed(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
+    """One run, with garbage collected beforehand and off during it, so its pauses land in
+    neither side at random."""
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        action()
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
 
 
 def measure(services: int, repeats: int) -> dict[str, float]:
