@@ -10,13 +10,14 @@ that answer, so it includes exec, Go runtime start, listen and the first request
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from bench.stats import percentile
 
 REQUEST = b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
 POLL_INTERVAL_S = 0.0002
@@ -53,12 +54,6 @@ def launch(binary: Path) -> float:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=5)
-
-
-def percentile(samples: list[float], share: float) -> float:
-    """Nearest-rank percentile: with 50 samples, p99 is the slowest launch."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def main() -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import signal
 import subprocess
@@ -27,6 +26,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from bench.stats import percentile
 
 API = "/2018-06-01/runtime"
 EVENT = {
@@ -141,11 +142,6 @@ def cold_start(binary: Path) -> tuple[float, float]:
     if response["payload"].get("statusCode") != 200:
         raise RuntimeError(f"unexpected response: {response['payload']}")
     return api.marks["next"] - start, api.marks["response"] - start
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def main() -> None:

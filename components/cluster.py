@@ -172,21 +172,12 @@ class Cluster(pulumi.ComponentResource):
 
     def _control_plane(self, name: str, args: ClusterArgs, network: Network) -> aws.eks.Cluster:
         config, production = args.cluster, args.production
-        role = aws.iam.Role(
+        role, attachments = self._role(
             "cluster",
-            description=f"warmstart: EKS control plane of {name}",
-            assume_role_policy=json.dumps(cluster_trust_policy()),
-            opts=pulumi.ResourceOptions(parent=self),
+            f"warmstart: EKS control plane of {name}",
+            cluster_trust_policy(),
+            [(arn.rsplit("/", 1)[-1], arn) for arn in CLUSTER_POLICIES],
         )
-        attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"cluster-{arn.rsplit('/', 1)[-1]}",
-                role=role.name,
-                policy_arn=arn,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            for arn in CLUSTER_POLICIES
-        ]
         key = aws.kms.Key(
             "secrets",
             description=f"warmstart: envelope encryption of {name}'s Kubernetes secrets",
@@ -244,19 +235,29 @@ class Cluster(pulumi.ComponentResource):
     def _node_role(
         self, args: ClusterArgs
     ) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
-        role = aws.iam.Role(
-            "nodes",
-            description="warmstart: EKS worker nodes",
-            assume_role_policy=json.dumps(node_trust_policy()),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
         policies: list[tuple[str, pulumi.Input[str]]] = [
             (arn.rsplit("/", 1)[-1], arn) for arn in NODE_POLICIES
         ]
         policies += [(f"extra-{index}", arn) for index, arn in enumerate(args.node_policy_arns)]
+        return self._role("nodes", "warmstart: EKS worker nodes", node_trust_policy(), policies)
+
+    def _role(
+        self,
+        name: str,
+        description: str,
+        trust: dict[str, object],
+        policies: Sequence[tuple[str, pulumi.Input[str]]],
+    ) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
+        """A role and its managed-policy attachments, each named `<role>-<label>`."""
+        role = aws.iam.Role(
+            name,
+            description=description,
+            assume_role_policy=json.dumps(trust),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         attachments = [
             aws.iam.RolePolicyAttachment(
-                f"nodes-{label}",
+                f"{name}-{label}",
                 role=role.name,
                 policy_arn=arn,
                 opts=pulumi.ResourceOptions(parent=self),

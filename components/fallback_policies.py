@@ -17,19 +17,18 @@ def ecs_tasks_trust_policy() -> dict[str, Any]:
     return service_trust_policy("ecs-tasks.amazonaws.com", tag_session=False)
 
 
-def log_writer_policy(log_group_arn: str) -> dict[str, Any]:
+def log_writer_statement(log_group_arn: str) -> dict[str, Any]:
     """A function may write its own log group's streams, and nothing else."""
     return {
-        "Version": IAM_VERSION,
-        "Statement": [
-            {
-                "Sid": "WriteOwnLogs",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": f"{log_group_arn}:log-stream:*",
-            }
-        ],
+        "Sid": "WriteOwnLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"{log_group_arn}:log-stream:*",
     }
+
+
+def log_writer_policy(log_group_arn: str) -> dict[str, Any]:
+    return {"Version": IAM_VERSION, "Statement": [log_writer_statement(log_group_arn)]}
 
 
 def failover_policy(
@@ -66,12 +65,7 @@ def failover_policy(
             "Action": ["cloudwatch:DescribeAlarms"],
             "Resource": sorted(alarm_arns),
         },
-        {
-            "Sid": "WriteOwnLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": f"{log_group_arn}:log-stream:*",
-        },
+        log_writer_statement(log_group_arn),
     ]
     if ecs_service_arns:
         statements.append(
