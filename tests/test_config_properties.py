@@ -5,7 +5,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.config import ConfigError, WarmstartConfig, parse_config
+from components.config import ConfigError, ServiceConfig, WarmstartConfig, parse_config
 from tests.conftest import service, stack_values
 from warmstart.stackfile import config_from_mapping
 
@@ -16,24 +16,11 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-service_keys = st.sampled_from(
-    [
-        "name",
-        "image",
-        "port",
-        "servicePort",
-        "startup",
-        "health",
-        "resources",
-        "shutdown",
-        "rollout",
-        "disruption",
-        "autoscaling",
-        "env",
-        "automountServiceAccountToken",
-        "bogus",
-    ]
-)
+# Every key the models accept, plus one they do not: derived, so new keys are fuzzed too.
+TOP_LEVEL_KEYS = sorted(f.alias or n for n, f in WarmstartConfig.model_fields.items())
+SERVICE_KEYS = sorted(f.alias or n for n, f in ServiceConfig.model_fields.items())
+top_level_keys = st.sampled_from([*TOP_LEVEL_KEYS, "other"])
+service_keys = st.sampled_from([*SERVICE_KEYS, "bogus"])
 
 
 def outcome(raw):
@@ -47,13 +34,7 @@ def outcome(raw):
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.dictionaries(
-        st.sampled_from(["cluster", "services", "production", "namespace", "kubeconfig", "other"]),
-        json_values,
-        max_size=6,
-    )
-)
+@given(st.dictionaries(top_level_keys, json_values, max_size=6))
 def test_arbitrary_top_level_values(values):
     raw = {
         f"warmstart:{key}": value if isinstance(value, str) else json.dumps(value)
@@ -72,7 +53,23 @@ def test_one_broken_service_key(key, value):
 @settings(max_examples=200)
 @given(st.text(max_size=40))
 def test_arbitrary_text_for_every_key(text):
-    for key in ("cluster", "services", "production", "namespace"):
+    for key in TOP_LEVEL_KEYS:
         raw = config_from_mapping("test", stack_values()).values
         raw[f"warmstart:{key}"] = text
         assert isinstance(outcome(raw), WarmstartConfig | ConfigError)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["routes", "fallback"]), json_values)
+def test_broken_routing_of_an_eks_service(key, value):
+    """Deep in the routing and fallback models, on a stack where they are otherwise valid."""
+    routed = service(**{"routes": {"hosts": ["h.example.com"]}, key: value})
+    values = stack_values(
+        routed,
+        aws={"accountId": "123456789012", "region": "eu-west-1"},
+        cluster={"mode": "eks", "network": {"availabilityZones": ["eu-west-1a", "eu-west-1b"]}},
+        routing={"enabled": True},
+    )
+    assert isinstance(
+        outcome(config_from_mapping("test", values).values), WarmstartConfig | ConfigError
+    )
