@@ -18,8 +18,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from warmstart.harness import ProgramRun, config_for, run_program, run_stack
-from warmstart.stackfile import StackConfig
+from warmstart.harness import ProgramRun, run_program, run_stack
+from warmstart.stackfile import StackConfig, config_from_mapping
 
 SIZES = (1, 10, 100, 500)
 # Small programs take tens of milliseconds: more repeats for a steady median.
@@ -43,7 +43,7 @@ def stack_with(services: int) -> StackConfig:
             "limits": {"cpu": "250m", "memory": "64Mi"},
         },
     }
-    return config_for(
+    return config_from_mapping(
         "bench",
         {
             "warmstart:cluster": {"mode": "render"},

@@ -115,9 +115,13 @@ class Cluster(pulumi.ComponentResource):
         )
         control_plane = self._control_plane(name, args, self.network)
         node_role, attachments = self._node_role(args)
+        # The same user data for both groups: one NodeConfig, rendered once.
+        user_data = base64.b64encode(image_gc_user_data(args.image_gc).encode()).decode()
         node_groups = [
             self._node_group(
                 group,
+                name=name,
+                user_data=user_data,
                 cluster=control_plane,
                 role=node_role,
                 attachments=attachments,
@@ -270,6 +274,8 @@ class Cluster(pulumi.ComponentResource):
         self,
         group: str,
         *,
+        name: str,
+        user_data: str,
         cluster: aws.eks.Cluster,
         role: aws.iam.Role,
         attachments: list[aws.iam.RolePolicyAttachment],
@@ -279,8 +285,6 @@ class Cluster(pulumi.ComponentResource):
         """Sizes and labels are update-in-place fields; name, subnets and AMI type are not."""
         config: NodeGroupConfig = getattr(args.cluster, f"{group}_nodes")
         capacity = "SPOT" if group == "spot" else "ON_DEMAND"
-        name = cluster_name(args.cluster)
-        user_data = base64.b64encode(image_gc_user_data(args.image_gc).encode()).decode()
         template = aws.ec2.LaunchTemplate(
             group,
             description=f"warmstart: {group} nodes of {name}",

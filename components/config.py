@@ -371,7 +371,7 @@ def parse_config(
         for key in sorted(SECRET_KEYS)
         if f"{NAMESPACE}:{key}" in raw and f"{NAMESPACE}:{key}" not in secret_keys
     ]
-    allowed = _allowed_keys(WarmstartConfig)
+    allowed, text_keys = _allowed_keys(WarmstartConfig), _text_keys()
     for full_key, text in sorted(raw.items()):
         namespace, _, key = full_key.partition(":")
         if namespace != NAMESPACE:
@@ -379,7 +379,7 @@ def parse_config(
         if key not in allowed:
             problems.append(Problem(key, f"unknown key (allowed: {', '.join(allowed)})"))
             continue
-        values[key] = text if key in _text_keys() else _decode(text)
+        values[key] = text if key in text_keys else _decode(text)
     try:
         config = WarmstartConfig.model_validate(values)
     except ValidationError as error:
@@ -767,7 +767,7 @@ def _resource_problems(at: str, resources: ResourcesConfig | ContainerAmounts) -
             try:
                 parsed[side, kind] = parse(text)
             except QuantityError as error:
-                yield Problem(f"{at}.{side}.{kind}", str(error).split(" (got")[0], text)
+                yield Problem(f"{at}.{side}.{kind}", error.reason, text)
     for kind in ("cpu", "memory"):
         request, limit = parsed.get(("requests", kind)), parsed.get(("limits", kind))
         if request is not None and limit is not None and request > limit:
@@ -850,30 +850,33 @@ def _path(location: tuple[int | str, ...]) -> str:
     return path
 
 
+# Pydantic error types -> what a stack file's author is told.
+_SIMPLE_MESSAGES = {
+    "missing": "required",
+    "greater_than": "must be > {gt}",
+    "greater_than_equal": "must be >= {ge}",
+    "less_than": "must be < {lt}",
+    "less_than_equal": "must be <= {le}",
+    "too_short": "must have at least {min_length} item(s)",
+    "string_too_short": "must be at least {min_length} characters",
+    "string_too_long": "must be at most {max_length} characters",
+    "literal_error": "must be one of {expected}",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "string_type": "must be a string",
+    "model_type": "must be a mapping of keys to values",
+    "dict_type": "must be a mapping of keys to values",
+    "list_type": "must be a list",
+}
+
+
 def _message(item: Any, location: tuple[int | str, ...]) -> str:
     kind, context = item["type"], item.get("ctx", {})
-    simple = {
-        "missing": "required",
-        "greater_than": "must be > {gt}",
-        "greater_than_equal": "must be >= {ge}",
-        "less_than": "must be < {lt}",
-        "less_than_equal": "must be <= {le}",
-        "too_short": "must have at least {min_length} item(s)",
-        "string_too_short": "must be at least {min_length} characters",
-        "string_too_long": "must be at most {max_length} characters",
-        "literal_error": "must be one of {expected}",
-        "bool_parsing": "must be true or false",
-        "bool_type": "must be true or false",
-        "int_parsing": "must be a whole number",
-        "int_type": "must be a whole number",
-        "int_from_float": "must be a whole number",
-        "float_parsing": "must be a number",
-        "float_type": "must be a number",
-        "string_type": "must be a string",
-        "model_type": "must be a mapping of keys to values",
-        "dict_type": "must be a mapping of keys to values",
-        "list_type": "must be a list",
-    }
     if kind == "extra_forbidden":
         allowed = _allowed_keys(_model_at(location[:-1]))
         return f"unknown key (allowed: {', '.join(allowed)})"
@@ -881,8 +884,10 @@ def _message(item: Any, location: tuple[int | str, ...]) -> str:
         return "must not be empty"
     if kind == "string_pattern_mismatch":
         return _pattern_message(context.get("pattern", ""))
-    if kind in simple:
-        return simple[kind].format(**{key: _number(value) for key, value in context.items()})
+    if kind in _SIMPLE_MESSAGES:
+        return _SIMPLE_MESSAGES[kind].format(
+            **{key: _number(value) for key, value in context.items()}
+        )
     message: str = item["msg"]
     return message[:1].lower() + message[1:]
 

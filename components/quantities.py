@@ -32,7 +32,15 @@ MEBIBYTE = 2**20
 
 
 class QuantityError(ValueError):
-    """A string that is not a Kubernetes quantity."""
+    """A string that is not a Kubernetes quantity, or not one that fits where it is used.
+
+    `reason` is the message without the offending text, for callers that report the value
+    their own way (config problems show it as `(got ...)`).
+    """
+
+    def __init__(self, reason: str, text: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(reason if text is None else f"{reason} (got {text!r})")
 
 
 def parse_quantity(text: str) -> Fraction:
@@ -55,9 +63,9 @@ def parse_cpu(text: str) -> Fraction:
     """CPU cores; a CPU quantity must be positive and no finer than the API's 1m."""
     cores = parse_quantity(text)
     if cores <= 0:
-        raise QuantityError(f"CPU must be > 0 (got {text!r})")
+        raise QuantityError("CPU must be > 0", text)
     if cores < Fraction(1, 1000):
-        raise QuantityError(f"CPU below 1m cannot be scheduled (got {text!r})")
+        raise QuantityError("CPU below 1m cannot be scheduled", text)
     return cores
 
 
@@ -65,5 +73,5 @@ def parse_memory(text: str) -> int:
     """Bytes; the API server rounds fractional bytes up, so we do too."""
     value = parse_quantity(text)
     if value <= 0:
-        raise QuantityError(f"memory must be > 0 (got {text!r})")
+        raise QuantityError("memory must be > 0", text)
     return -(-value.numerator // value.denominator)

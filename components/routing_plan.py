@@ -21,7 +21,6 @@ MAX_DEREGISTRATION_SECONDS = SPOT_WARNING_SECONDS - 10
 # Lambda absorbs the burst while Fargate tasks start.
 FAILOVER_SPLIT = {"fargate": 80, "lambda": 20}
 AWS_NAME_LIMIT = 32
-PATHS = ("kubernetes", "fargate", "lambda")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pulumi
 import pulumi_aws as aws
@@ -22,6 +23,7 @@ from components.config import RoutingConfig, ServiceConfig
 from components.fallback_policies import failover_policy, lambda_trust_policy
 from components.lambda_fallback import LambdaFallback
 from components.routing_plan import (
+    Weights,
     aws_name,
     deregistration_delay,
     failover_weights,
@@ -42,6 +44,15 @@ class RoutedService:
     config: ServiceConfig
     index: int
     lambda_fallback: LambdaFallback | None = None
+
+
+class _FailoverPlan(NamedTuple):
+    """A service that can fail over: its weights there, and the alarms that move it."""
+
+    routed: RoutedService
+    weights: Weights
+    down: aws.cloudwatch.MetricAlarm
+    recovered: aws.cloudwatch.MetricAlarm
 
 
 @dataclass(frozen=True)
@@ -285,7 +296,7 @@ class ServiceRouting(pulumi.ComponentResource):
     def _failover(self) -> None:
         """Alarms and the function for every service that has somewhere to fail over to."""
         args = self._args
-        plans = {}
+        plans: dict[str, _FailoverPlan] = {}
         for routed in args.services:
             service = routed.config
             failover = failover_weights(service)
@@ -293,7 +304,7 @@ class ServiceRouting(pulumi.ComponentResource):
                 continue
             groups = self.target_groups[service.name]
             down, recovered = self._alarms(service, groups["kubernetes"])
-            plans[service.name] = (routed, failover, down, recovered)
+            plans[service.name] = _FailoverPlan(routed, failover, down, recovered)
         if not plans:
             return
         logs = aws.cloudwatch.LogGroup(
@@ -415,7 +426,7 @@ class ServiceRouting(pulumi.ComponentResource):
         )
         return down, recovered
 
-    def _failover_config(self, plans: dict[str, tuple]) -> pulumi.Output[str]:
+    def _failover_config(self, plans: dict[str, _FailoverPlan]) -> pulumi.Output[str]:
         args = self._args
         entries = {}
         for name, (routed, failover, down, recovered) in plans.items():

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from warmstart.harness import ProgramRun, config_for, run_stack
+from warmstart.harness import ProgramRun, run_stack
+from warmstart.stackfile import config_from_mapping
 
 BASE_SERVICE: dict[str, Any] = {
     "name": "hello",
@@ -37,7 +38,7 @@ def stack_values(*services: dict[str, Any], **overrides: Any) -> dict[str, Any]:
 
 
 def run(values: dict[str, Any], stack: str = "test") -> ProgramRun:
-    return run_stack(config_for(stack, values))
+    return run_stack(config_from_mapping(stack, values))
 
 
 @pytest.fixture

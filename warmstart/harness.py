@@ -8,7 +8,7 @@ the cloud can know come back as marked, deterministic placeholders.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components.config import load_config
 from components.program import build_stack
-from warmstart.stackfile import PROJECT, StackConfig, config_from_mapping
+from warmstart.stackfile import PROJECT, StackConfig
 
 SECRET = "[secret]"
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -208,7 +208,6 @@ def run_program(program: Callable[[], None], config: StackConfig) -> ProgramRun:
     # set_mocks leaves a finished Stack behind; run in a fresh one, as the language host
     # does, so stack exports are registered when the program ends.
     ROOT.set(None)
-    monitor.registrations.clear()
     _sync_await(run_in_stack(program))
     return ProgramRun(resources=tuple(monitor.registrations), outputs=monitor.stack_outputs)
 
@@ -216,8 +215,3 @@ def run_program(program: Callable[[], None], config: StackConfig) -> ProgramRun:
 def run_stack(config: StackConfig) -> ProgramRun:
     """The warmstart program itself, exactly as `__main__` runs it."""
     return run_program(lambda: build_stack(load_config()), config)
-
-
-def config_for(stack: str, values: Mapping[str, Any]) -> StackConfig:
-    """A StackConfig from a stack-file style mapping, for tests and benchmarks."""
-    return config_from_mapping(stack, dict(values))
