@@ -6,22 +6,23 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.cluster import Cluster, ClusterArgs, cluster_name
-from components.config import WarmstartConfig, upstream_credentials
-from components.fargate_fallback import FargateSpotFallback, FargateSpotFallbackArgs
-from components.go_service import GoService, GoServiceArgs
-from components.go_service_spec import PART_OF
-from components.image_prewarm import ImagePrewarm, ImagePrewarmArgs
+from components.cluster.cluster import Cluster, ClusterArgs, cluster_name
+from components.config import WarmstartConfig
+from components.config.mirror import upstream_credentials
+from components.fallback.fargate import FargateSpotFallback, FargateSpotFallbackArgs
+from components.fallback.lambda_fallback import LambdaFallback, LambdaFallbackArgs
 from components.image_reference import MirrorTarget, mirror_reference
-from components.lambda_fallback import LambdaFallback, LambdaFallbackArgs
-from components.prewarm_spec import prewarm_images
-from components.registry_mirror import RegistryMirror, RegistryMirrorArgs
-from components.service_routing import (
+from components.mirror.registry_mirror import RegistryMirror, RegistryMirrorArgs
+from components.prewarm.image_prewarm import ImagePrewarm, ImagePrewarmArgs
+from components.prewarm.spec import prewarm_images
+from components.routing.service_routing import (
     READINESS_GATE_LABEL,
     RoutedService,
     ServiceRouting,
     ServiceRoutingArgs,
 )
+from components.service.go_service import GoService, GoServiceArgs
+from components.service.spec import PART_OF
 
 SLEEP_REPOSITORY = "sleep"
 

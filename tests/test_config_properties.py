@@ -5,7 +5,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.config import ConfigError, ServiceConfig, WarmstartConfig, parse_config
+from components.config import ConfigError, WarmstartConfig, parse_config
+from components.config.service import ServiceConfig
 from tests.conftest import service, stack_values
 from warmstart.stackfile import config_from_mapping
 

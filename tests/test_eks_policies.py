@@ -1,6 +1,6 @@
 import yaml
 
-from components.eks_policies import (
+from components.cluster.policies import (
     cluster_trust_policy,
     irsa_trust_policy,
     kubeconfig,

@@ -1,4 +1,5 @@
-from components.fallback_policies import failover_policy, log_writer_policy
+from components.iam import log_writer_policy
+from components.routing.policies import failover_policy
 from tests.iam_lint import findings
 
 LOGS = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/demo-failover"

@@ -1,6 +1,6 @@
 """GoService under the mock runtime: what reaches the provider, value by value."""
 
-from components.go_service_spec import termination_grace_seconds
+from components.service.spec import termination_grace_seconds
 from tests.conftest import run, service, stack_values
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"

@@ -1,7 +1,7 @@
 """The pure builders behind GoService, without the Pulumi runtime."""
 
 from components.config import parse_config
-from components.go_service_spec import (
+from components.service.spec import (
     common_labels,
     container_env,
     health_targets,

@@ -1,4 +1,4 @@
-from components.mirror_policies import (
+from components.mirror.policies import (
     credentials_secret_name,
     lifecycle_policy,
     node_pull_through_policy,

@@ -1,7 +1,7 @@
 import pytest
 
-from components.config import PrewarmConfig
-from components.prewarm_spec import (
+from components.config.prewarm import PrewarmConfig
+from components.prewarm.spec import (
     chunk,
     container_name,
     daemonset_spec,

@@ -1,8 +1,14 @@
 import pytest
 
-from components.config import FargateStrategyConfig, parse_config
-from components.fargate_spec import capacity_strategy, cpu_architecture, stop_timeout, task_env
-from components.routing_plan import (
+from components.config import parse_config
+from components.config.fallback import FargateStrategyConfig
+from components.fallback.fargate_spec import (
+    capacity_strategy,
+    cpu_architecture,
+    stop_timeout,
+    task_env,
+)
+from components.routing.plan import (
     Weights,
     aws_name,
     deregistration_delay,

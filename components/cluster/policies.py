@@ -6,7 +6,8 @@ from typing import Any
 
 import yaml
 
-IAM_VERSION = "2012-10-17"
+from components.iam import IAM_VERSION, service_trust_policy
+
 AWS_MANAGED = "arn:aws:iam::aws:policy"
 CLUSTER_POLICIES = (f"{AWS_MANAGED}/AmazonEKSClusterPolicy",)
 NODE_POLICIES = (
@@ -16,15 +17,6 @@ NODE_POLICIES = (
 )
 CLUSTER_ADMIN_ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 LOAD_BALANCER_CONTROLLER = ("kube-system", "aws-load-balancer-controller")
-
-
-def service_trust_policy(service: str, *, tag_session: bool) -> dict[str, Any]:
-    """Who may assume a role: one AWS service principal, nothing else."""
-    actions = ["sts:AssumeRole", "sts:TagSession"] if tag_session else ["sts:AssumeRole"]
-    return {
-        "Version": IAM_VERSION,
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": actions}],
-    }
 
 
 def cluster_trust_policy() -> dict[str, Any]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.config import FargateStrategyConfig, ServiceConfig
-from components.go_service_spec import container_env, port_name
-from components.goruntime import go_runtime_env
-from components.pod_security import NONROOT_UID
-from components.routing_plan import SPOT_WARNING_SECONDS
+from components.config.fallback import FargateStrategyConfig
+from components.config.service import ServiceConfig
+from components.routing.plan import SPOT_WARNING_SECONDS
+from components.service.goruntime import go_runtime_env
+from components.service.pod_security import NONROOT_UID
+from components.service.spec import container_env, port_name
 
 CPU_UNITS_PER_VCPU = 1024
 

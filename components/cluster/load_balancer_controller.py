@@ -16,13 +16,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.config import LoadBalancerControllerConfig
-from components.eks_policies import (
+from components.cluster.policies import (
     LOAD_BALANCER_CONTROLLER,
     irsa_trust_policy,
     load_balancer_controller_policy,
     pod_identity_trust_policy,
 )
+from components.config.cluster import LoadBalancerControllerConfig
 
 TYPE_TOKEN = "warmstart:kubernetes:LoadBalancerController"
 CHART_REPOSITORY = "https://aws.github.io/eks-charts"

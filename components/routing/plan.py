@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from components.config import RoutingConfig, ServiceConfig, WeightsConfig
-from components.go_service_spec import health_targets
+from components.config.fallback import WeightsConfig
+from components.config.routing import RoutingConfig
+from components.config.service import ServiceConfig
+from components.service.spec import health_targets
 
 # Spot gives two minutes' warning; a target must be drained well inside that.
 SPOT_WARNING_SECONDS = 120

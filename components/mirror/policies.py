@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-IAM_VERSION = "2012-10-17"
+from components.iam import IAM_VERSION
 
 
 def lifecycle_policy(keep_images: int) -> dict[str, Any]:

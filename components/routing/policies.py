@@ -1,34 +1,13 @@
-"""IAM documents the fallback paths write; pure so each is tested and linted."""
+"""The failover function's IAM policy: read routing state, change only its own rules and services.
+
+Pure, so tests read it statement by statement and the IAM linter checks it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from components.eks_policies import IAM_VERSION, service_trust_policy
-
-ECS_TASK_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-
-
-def lambda_trust_policy() -> dict[str, Any]:
-    return service_trust_policy("lambda.amazonaws.com", tag_session=False)
-
-
-def ecs_tasks_trust_policy() -> dict[str, Any]:
-    return service_trust_policy("ecs-tasks.amazonaws.com", tag_session=False)
-
-
-def log_writer_statement(log_group_arn: str) -> dict[str, Any]:
-    """A function may write its own log group's streams, and nothing else."""
-    return {
-        "Sid": "WriteOwnLogs",
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": f"{log_group_arn}:log-stream:*",
-    }
-
-
-def log_writer_policy(log_group_arn: str) -> dict[str, Any]:
-    return {"Version": IAM_VERSION, "Statement": [log_writer_statement(log_group_arn)]}
+from components.iam import IAM_VERSION, log_writer_statement
 
 
 def failover_policy(

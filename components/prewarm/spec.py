@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from components.config import PrewarmConfig
+from components.config.prewarm import PrewarmConfig
 from components.image_reference import parse_reference
-from components.pod_security import container_security_context, pod_security_context
+from components.service.pod_security import container_security_context, pod_security_context
 
 NAME = "image-prewarm"
 BIN_VOLUME = "warmstart-bin"

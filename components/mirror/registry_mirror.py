@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config import AwsConfig, MirrorConfig
+from components.config.cluster import AwsConfig
+from components.config.mirror import MirrorConfig
 from components.image_reference import UPSTREAM_URLS, MirrorTarget
-from components.mirror_policies import (
+from components.mirror.policies import (
     credentials_secret_name,
     lifecycle_policy,
     node_pull_through_policy,

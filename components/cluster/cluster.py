@@ -1,0 +1,159 @@
+"""Cluster: where the stack's Kubernetes objects go, as one provider for every component.
+
+- `render` writes YAML into a directory and needs no cluster or cloud account (local stack);
+- `existing` talks to a cluster the team already runs, through a kubeconfig kept as a
+  Pulumi secret or, without one, the ambient kubeconfig;
+- `eks` provisions the VPC, an EKS control plane, managed on-demand and Spot node groups,
+  the managed add-ons and the AWS Load Balancer Controller.
+Whatever the mode, the Kubernetes provider is created here and handed to other components
+through resource options, never installed globally.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.cluster import eks
+from components.cluster.load_balancer_controller import (
+    LoadBalancerController,
+    LoadBalancerControllerArgs,
+)
+from components.cluster.network import Network, NetworkArgs
+from components.cluster.node_settings import image_gc_user_data
+from components.cluster.policies import kubeconfig
+from components.config.cluster import AwsConfig, ClusterConfig, ImageGcConfig
+
+TYPE_TOKEN = "warmstart:cluster:Cluster"
+
+
+def cluster_name(config: ClusterConfig) -> str:
+    """The configured name, or `<project>-<stack>` so stacks in one account never collide."""
+    return config.name or f"{pulumi.get_project()}-{pulumi.get_stack()}"
+
+
+@dataclass(frozen=True)
+class ClusterArgs:
+    cluster: ClusterConfig
+    kubeconfig: str | None = None
+    production: bool = False
+    aws: AwsConfig | None = None
+    image_gc: ImageGcConfig = field(default_factory=ImageGcConfig)
+    # Extra managed policies for the node role, such as the registry mirror's import policy.
+    node_policy_arns: Sequence[pulumi.Input[str]] = ()
+
+
+class Cluster(pulumi.ComponentResource):
+    """Owns the Kubernetes provider for the stack's chosen cluster mode."""
+
+    provider: k8s.Provider
+    mode: str
+    kubernetes_version: str
+    # eks mode only: the outputs other components use, then the children themselves.
+    name: pulumi.Output[str] | None = None
+    endpoint: pulumi.Output[str] | None = None
+    certificate_authority: pulumi.Output[str] | None = None
+    kubeconfig: pulumi.Output[str] | None = None
+    node_role_arn: pulumi.Output[str] | None = None
+    cluster_security_group_id: pulumi.Output[str] | None = None
+    network: Network | None = None
+    control_plane: aws.eks.Cluster | None = None
+    node_role: eks.Role | None = None
+    node_groups: dict[str, aws.eks.NodeGroup]
+    addons: list[aws.eks.Addon]
+    load_balancer_controller: LoadBalancerController | None = None
+
+    def __init__(
+        self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        config = args.cluster
+        self.mode = config.mode
+        self.kubernetes_version = config.kubernetes_version
+        self.node_groups, self.addons = {}, []
+        child = pulumi.ResourceOptions(parent=self)
+        if config.mode == "render":
+            self.provider = k8s.Provider(
+                "kubernetes", render_yaml_to_directory=config.render_dir, opts=child
+            )
+        elif config.mode == "existing":
+            secret = pulumi.Output.secret(args.kubeconfig) if args.kubeconfig else None
+            self.provider = k8s.Provider(
+                "kubernetes", kubeconfig=secret, context=config.context, opts=child
+            )
+        else:
+            self._eks(args)
+        outputs: dict[str, object] = {
+            "mode": self.mode,
+            "kubernetesVersion": self.kubernetes_version,
+        }
+        if self.name is not None:
+            outputs.update(name=self.name, endpoint=self.endpoint, nodeRoleArn=self.node_role_arn)
+        self.register_outputs(outputs)
+
+    def _eks(self, args: ClusterArgs) -> None:
+        """Network, control plane, node groups, add-ons; then the provider and the controller."""
+        config, production = args.cluster, args.production
+        if args.aws is None or config.network is None:  # parse_config reports these first
+            raise ValueError("eks mode needs warmstart:aws and cluster.network")
+        name = cluster_name(config)
+        self.network = Network(
+            "network",
+            NetworkArgs(
+                network=config.network,
+                cluster_name=name,
+                region=args.aws.region,
+                nat_gateways=config.network.nat_gateways or ("per-az" if production else "shared"),
+                production=production,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.control_plane = eks.control_plane(self, name, config, self.network, production)
+        self.node_role = eks.node_role(self, args.node_policy_arns)
+        self.node_role_arn = self.node_role.role.arn
+        # The same user data for both groups: one NodeConfig, rendered once.
+        user_data = base64.b64encode(image_gc_user_data(args.image_gc).encode()).decode()
+        groups = eks.NodeGroupArgs(
+            name, config, user_data, self.control_plane, self.node_role, self.network
+        )
+        self.node_groups = {group: eks.node_group(self, group, groups) for group in eks.NODE_GROUPS}
+        self.addons = eks.addons(self, self.control_plane, config, list(self.node_groups.values()))
+        self._expose_control_plane(self.control_plane, args.aws.region)
+        self.provider = k8s.Provider(
+            "kubernetes", kubeconfig=self.kubeconfig, opts=pulumi.ResourceOptions(parent=self)
+        )
+        if config.load_balancer_controller.enabled:
+            self.load_balancer_controller = LoadBalancerController(
+                "load-balancer-controller",
+                LoadBalancerControllerArgs(
+                    config=config.load_balancer_controller,
+                    cluster_name=self.control_plane.name,
+                    account_id=args.aws.account_id,
+                    region=args.aws.region,
+                    vpc_id=self.network.vpc.id,
+                    oidc_issuer=self.control_plane.identities.apply(
+                        lambda ids: ids[0].oidcs[0].issuer
+                    ),
+                    depends_on=self.addons,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": self.provider}),
+            )
+
+    def _expose_control_plane(self, control_plane: aws.eks.Cluster, region: str) -> None:
+        """The values other components and the stack's outputs read, kubeconfig as a secret."""
+        self.name = control_plane.name
+        self.endpoint = control_plane.endpoint
+        self.certificate_authority = control_plane.certificate_authority.apply(lambda ca: ca.data)
+        self.cluster_security_group_id = control_plane.vpc_config.apply(
+            lambda vpc: vpc.cluster_security_group_id
+        )
+        self.kubeconfig = pulumi.Output.secret(
+            pulumi.Output.all(
+                control_plane.name, control_plane.endpoint, self.certificate_authority
+            ).apply(lambda values: kubeconfig(values[0], values[1], values[2], region))
+        )

@@ -1,0 +1,225 @@
+"""The EKS steps of `Cluster`: control plane with its access entries, node role, node groups.
+
+Each step registers its resources as children of the `Cluster` it is given, so the URNs are
+those of a single component while the steps read one at a time. Everything a step derives
+(policies, user data, names) comes from the pure modules beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.cluster.network import Network
+from components.cluster.policies import (
+    CLUSTER_ADMIN_ACCESS_POLICY,
+    CLUSTER_POLICIES,
+    NODE_POLICIES,
+    cluster_trust_policy,
+    node_trust_policy,
+)
+from components.config.cluster import ClusterConfig, NodeGroupConfig
+
+ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
+NODE_GROUP_LABEL = "warmstart.dev/node-group"
+NODE_GROUPS = ("system", "spot")
+
+
+@dataclass(frozen=True)
+class Role:
+    """An IAM role and its managed-policy attachments (what must exist before it is used)."""
+
+    role: aws.iam.Role
+    attachments: list[aws.iam.RolePolicyAttachment]
+
+
+def role(
+    parent: pulumi.Resource,
+    name: str,
+    description: str,
+    trust: dict[str, object],
+    policies: Sequence[tuple[str, pulumi.Input[str]]],
+) -> Role:
+    """A role and its managed-policy attachments, each named `<role>-<label>`."""
+    created = aws.iam.Role(
+        name,
+        description=description,
+        assume_role_policy=json.dumps(trust),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    attachments = [
+        aws.iam.RolePolicyAttachment(
+            f"{name}-{label}",
+            role=created.name,
+            policy_arn=arn,
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+        for label, arn in policies
+    ]
+    return Role(created, attachments)
+
+
+def node_role(parent: pulumi.Resource, extra_policy_arns: Sequence[pulumi.Input[str]]) -> Role:
+    """The nodes' role: EKS's worker policies plus extras such as the mirror's import policy."""
+    policies: list[tuple[str, pulumi.Input[str]]] = [
+        (arn.rsplit("/", 1)[-1], arn) for arn in NODE_POLICIES
+    ]
+    policies += [(f"extra-{index}", arn) for index, arn in enumerate(extra_policy_arns)]
+    return role(parent, "nodes", "warmstart: EKS worker nodes", node_trust_policy(), policies)
+
+
+def control_plane(
+    parent: pulumi.Resource, name: str, config: ClusterConfig, network: Network, production: bool
+) -> aws.eks.Cluster:
+    """The EKS cluster, its secrets key, and an access entry per admin role."""
+    cluster_role = role(
+        parent,
+        "cluster",
+        f"warmstart: EKS control plane of {name}",
+        cluster_trust_policy(),
+        [(arn.rsplit("/", 1)[-1], arn) for arn in CLUSTER_POLICIES],
+    )
+    key = aws.kms.Key(
+        "secrets",
+        description=f"warmstart: envelope encryption of {name}'s Kubernetes secrets",
+        enable_key_rotation=True,
+        deletion_window_in_days=30 if production else 7,
+        opts=pulumi.ResourceOptions(parent=parent, protect=production),
+    )
+    aws.kms.Alias(
+        "secrets",
+        name=f"alias/{name}-secrets",
+        target_key_id=key.key_id,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    cluster = aws.eks.Cluster(
+        "cluster",
+        name=name,
+        version=config.kubernetes_version,
+        role_arn=cluster_role.role.arn,
+        vpc_config={
+            "subnet_ids": network.private_subnet_ids,
+            "endpoint_private_access": config.endpoint.private,
+            "endpoint_public_access": config.endpoint.public,
+            "public_access_cidrs": config.endpoint.public_cidrs if config.endpoint.public else None,
+        },
+        access_config={
+            "authentication_mode": "API",
+            # Production admins are named explicitly; nobody is admin for having run `up`.
+            "bootstrap_cluster_creator_admin_permissions": not production,
+        },
+        encryption_config={"provider": {"key_arn": key.arn}, "resources": ["secrets"]},
+        enabled_cluster_log_types=list(config.logging),
+        deletion_protection=production,
+        opts=pulumi.ResourceOptions(
+            parent=parent, protect=production, depends_on=cluster_role.attachments
+        ),
+    )
+    _admin_access(parent, cluster, config.admin_role_arns)
+    return cluster
+
+
+def _admin_access(
+    parent: pulumi.Resource, cluster: aws.eks.Cluster, principals: Sequence[str]
+) -> None:
+    for index, principal in enumerate(principals):
+        entry = aws.eks.AccessEntry(
+            f"admin-{index}",
+            cluster_name=cluster.name,
+            principal_arn=principal,
+            type="STANDARD",
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+        aws.eks.AccessPolicyAssociation(
+            f"admin-{index}",
+            cluster_name=cluster.name,
+            principal_arn=principal,
+            policy_arn=CLUSTER_ADMIN_ACCESS_POLICY,
+            access_scope={"type": "cluster"},
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[entry]),
+        )
+
+
+@dataclass(frozen=True)
+class NodeGroupArgs:
+    """What every node group of one cluster shares."""
+
+    cluster_name: str
+    config: ClusterConfig
+    user_data: str
+    cluster: aws.eks.Cluster
+    role: Role
+    network: Network
+
+
+def node_group(parent: pulumi.Resource, group: str, args: NodeGroupArgs) -> aws.eks.NodeGroup:
+    """Sizes and labels are update-in-place fields; name, subnets and AMI type are not."""
+    config: NodeGroupConfig = getattr(args.config, f"{group}_nodes")
+    template = aws.ec2.LaunchTemplate(
+        group,
+        description=f"warmstart: {group} nodes of {args.cluster_name}",
+        metadata_options={
+            "http_endpoint": "enabled",
+            "http_tokens": "required",
+            # 1 hop: pods (one hop further) cannot reach node credentials via IMDS.
+            "http_put_response_hop_limit": 1,
+        },
+        block_device_mappings=[
+            {
+                "device_name": "/dev/xvda",
+                "ebs": {
+                    "volume_size": config.disk_size_gib,
+                    "volume_type": "gp3",
+                    "encrypted": "true",
+                    "delete_on_termination": "true",
+                },
+            }
+        ],
+        user_data=args.user_data,
+        update_default_version=True,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return aws.eks.NodeGroup(
+        group,
+        cluster_name=args.cluster.name,
+        node_group_name=f"{args.cluster_name}-{group}",
+        node_role_arn=args.role.role.arn,
+        subnet_ids=args.network.private_subnet_ids,
+        ami_type=args.config.ami_type,
+        capacity_type="SPOT" if group == "spot" else "ON_DEMAND",
+        instance_types=list(config.instance_types),
+        scaling_config={
+            "min_size": config.min_size,
+            "desired_size": config.desired_size,
+            "max_size": config.max_size,
+        },
+        update_config={"max_unavailable_percentage": 33},
+        labels={NODE_GROUP_LABEL: group, **config.labels},
+        launch_template={"id": template.id, "version": template.latest_version.apply(str)},
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=args.role.attachments),
+    )
+
+
+def addons(
+    parent: pulumi.Resource,
+    cluster: aws.eks.Cluster,
+    config: ClusterConfig,
+    node_groups: Sequence[aws.eks.NodeGroup],
+) -> list[aws.eks.Addon]:
+    """EKS-managed add-ons, after the nodes exist so coredns can schedule instead of degrading."""
+    return [
+        aws.eks.Addon(
+            addon,
+            cluster_name=cluster.name,
+            addon_name=addon,
+            addon_version=config.addon_versions.get(addon),
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=list(node_groups)),
+        )
+        for addon in ADDONS
+    ]

@@ -1,0 +1,69 @@
+"""What every config model shares: the base class, common value types, and `Problem`.
+
+Each concern's models live in their own module beside this one; they all derive from
+`ConfigModel`, so every stack file key is camelCase, every unknown key is an error, and every
+field carries the docstring the configuration reference is generated from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, PlainValidator
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+NAMESPACE = "warmstart"
+DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+_PERCENT = r"^(100|[1-9]?[0-9])%$"
+
+
+class ConfigModel(BaseModel):
+    """camelCase keys as in the stack files; unknown keys are errors, not ignored.
+
+    `use_attribute_docstrings` turns the docstring under each field into its description,
+    which `python -m warmstart docs` writes into the README's configuration reference.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        validate_by_name=True,
+        use_attribute_docstrings=True,
+    )
+
+
+def _int_or_percent(value: Any) -> int | str:
+    """Kubernetes IntOrString as rollouts and PDBs take it: a count or a percentage."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and re.match(_PERCENT, value):
+        return value
+    raise PydanticCustomError(
+        "int_or_percent", "must be a whole number >= 0 or a percentage such as 25%"
+    )
+
+
+IntOrPercent = Annotated[int | str, PlainValidator(_int_or_percent)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the config, where it is, and what was found there."""
+
+    path: str
+    message: str
+    value: Any = None
+
+    def __str__(self) -> str:
+        found = "" if self.value is None else f" (got {_show(self.value)})"
+        return f"{NAMESPACE}:{self.path}: {self.message}{found}"
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value) if isinstance(value, str | int | float | bool) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

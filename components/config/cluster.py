@@ -1,0 +1,262 @@
+"""`warmstart:cluster`, `warmstart:aws` and `warmstart:nodes`: where the stack runs."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+from pydantic.alias_generators import to_camel
+
+from components.config.base import ConfigModel, Problem
+
+if TYPE_CHECKING:
+    from components.config.stack import WarmstartConfig
+
+# preStop.sleep needs 1.30; schemas for strict validation exist up to 1.37.
+SUPPORTED_KUBERNETES_MINORS = range(30, 38)
+
+Addon = Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"]
+LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+
+class AwsConfig(ConfigModel):
+    """The one account and region a stack may touch; the AWS provider refuses any other."""
+
+    account_id: str = Field(pattern=r"^[0-9]{12}$")
+    """The AWS account (12 digits)."""
+    region: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
+    """The AWS region, such as `eu-west-1`."""
+
+
+class ImageGcConfig(ConfigModel):
+    """kubelet image GC; it never removes an image a running container uses."""
+
+    high_threshold_percent: int = Field(default=85, ge=1, le=100)
+    """Disk usage that starts image garbage collection."""
+    low_threshold_percent: int = Field(default=75, ge=0, le=99)
+    """Disk usage image garbage collection frees down to; below the high threshold."""
+    minimum_age: str = Field(default="2m", pattern=r"^([0-9]+(h|m|s))+$")
+    """An image younger than this is never collected (Go duration, such as `2m`)."""
+    maximum_age: str = Field(default="168h", pattern=r"^([0-9]+(h|m|s))+$")
+    """An image unused for this long is collected whatever the disk usage."""
+
+
+class NodesConfig(ConfigModel):
+    """Settings written into every node's NodeConfig user data (eks mode)."""
+
+    image_gc: ImageGcConfig = ImageGcConfig()
+    """kubelet image garbage collection."""
+
+
+class NetworkConfig(ConfigModel):
+    """The VPC an EKS cluster runs in: per zone a private quarter and a public sixteenth."""
+
+    cidr: str = "10.0.0.0/16"
+    """VPC IPv4 range, /16 to /20."""
+    availability_zones: list[str] = Field(min_length=2, max_length=3)
+    """Two or three distinct zones of the region."""
+    nat_gateways: Literal["per-az", "shared"] | None = None
+    """`per-az` survives a zone outage, `shared` costs one gateway; default per-az in production."""
+    vpc_endpoints: bool = True
+    """S3 gateway and ECR endpoints, so image pulls skip the NAT."""
+
+
+class EndpointAccessConfig(ConfigModel):
+    """Who can reach the EKS API server."""
+
+    public: bool = True
+    """Public endpoint, limited to publicCidrs."""
+    private: bool = True
+    """Endpoint inside the VPC."""
+    public_cidrs: list[str] = ["0.0.0.0/0"]
+    """IPv4 ranges allowed to the public endpoint."""
+
+
+class NodeGroupConfig(ConfigModel):
+    """A managed node group; sizes and labels update in place."""
+
+    instance_types: list[str] = Field(min_length=1)
+    """EC2 instance types; they must match amiType's architecture."""
+    min_size: int = Field(ge=0, le=1000)
+    """Fewest nodes."""
+    desired_size: int = Field(ge=0, le=1000)
+    """Nodes to start with (minSize <= desiredSize <= maxSize)."""
+    max_size: int = Field(ge=1, le=1000)
+    """Most nodes."""
+    disk_size_gib: int = Field(default=40, ge=20, le=16384, alias="diskSizeGiB")
+    """Root volume size (gp3, encrypted)."""
+    labels: dict[str, str] = {}
+    """Extra Kubernetes node labels."""
+
+
+class LoadBalancerControllerConfig(ConfigModel):
+    """The AWS Load Balancer Controller, which keeps target groups equal to ready pods."""
+
+    enabled: bool = True
+    """Install the controller (routing's TargetGroupBindings need it)."""
+    chart_version: str = "1.11.0"
+    """Helm chart version."""
+    identity: Literal["pod-identity", "irsa"] = "pod-identity"
+    """How its pods get AWS credentials: EKS Pod Identity or IRSA."""
+
+
+class ClusterConfig(ConfigModel):
+    """Where the stack's Kubernetes objects go; every key after `context` is eks mode only."""
+
+    mode: Literal["render", "existing", "eks"]
+    """`render` writes YAML to a directory, `existing` uses a cluster you run, `eks` builds one."""
+    kubernetes_version: str = Field(default="1.35", pattern=r"^1\.\d+$")
+    """Kubernetes minor version (1.30 to 1.37): the EKS version, and the schema manifests meet."""
+    render_dir: str = "rendered/manifests"
+    """Where render mode's provider writes YAML."""
+    context: str | None = None
+    """kubeconfig context (existing mode)."""
+    name: str | None = Field(default=None, pattern=r"^[a-zA-Z][-a-zA-Z0-9_]{0,99}$")
+    """EKS cluster name; default `<project>-<stack>`."""
+    network: NetworkConfig | None = None
+    """The VPC (required in eks mode)."""
+    endpoint: EndpointAccessConfig = EndpointAccessConfig()
+    """API server endpoint access."""
+    admin_role_arns: list[str] = []
+    """IAM roles given cluster admin through access entries; required in production."""
+    logging: list[LogType] = ["api", "audit", "authenticator"]
+    """Control plane log types sent to CloudWatch."""
+    ami_type: Literal["AL2023_ARM_64_STANDARD", "AL2023_x86_64_STANDARD"] = "AL2023_ARM_64_STANDARD"
+    """Node AMI: Graviton (arm64) or x86_64."""
+    system_nodes: NodeGroupConfig = NodeGroupConfig(
+        instance_types=["m7g.large"], min_size=2, desired_size=2, max_size=3
+    )
+    """On-demand node group for system pods."""
+    spot_nodes: NodeGroupConfig = NodeGroupConfig(
+        instance_types=["m7g.large", "m6g.large", "c7g.xlarge", "r7g.large"],
+        min_size=0,
+        desired_size=2,
+        max_size=10,
+    )
+    """Spot node group for services; at least 3 distinct instance types."""
+    addon_versions: dict[Addon, str] = {}
+    """Add-on -> version (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent); EKS's default."""
+    load_balancer_controller: LoadBalancerControllerConfig = LoadBalancerControllerConfig()
+    """The AWS Load Balancer Controller."""
+
+
+EKS_ONLY_FIELDS = frozenset(
+    {
+        "name",
+        "network",
+        "endpoint",
+        "admin_role_arns",
+        "logging",
+        "ami_type",
+        "system_nodes",
+        "spot_nodes",
+        "addon_versions",
+        "load_balancer_controller",
+    }
+)
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$")
+_GRAVITON = re.compile(r"^[a-z]+[0-9]+g[a-z]*\.")
+
+
+def cluster_problems(config: WarmstartConfig) -> Iterator[Problem]:
+    """A supported version, a real cluster in production, and each mode's own keys only."""
+    version = config.cluster.kubernetes_version
+    minor = int(version.split(".")[1])
+    if minor not in SUPPORTED_KUBERNETES_MINORS:
+        first, last = SUPPORTED_KUBERNETES_MINORS[0], SUPPORTED_KUBERNETES_MINORS[-1]
+        yield Problem("cluster.kubernetesVersion", f"must be 1.{first} to 1.{last}", version)
+    if config.production and config.cluster.mode == "render":
+        yield Problem("cluster.mode", "a production stack must target a real cluster", "render")
+    if config.kubeconfig is not None and config.cluster.mode != "existing":
+        yield Problem("kubeconfig", "only used with cluster.mode existing", "(set)")
+    if config.cluster.mode == "eks":
+        yield from _eks_problems(config)
+    else:
+        set_keys = config.cluster.model_fields_set & EKS_ONLY_FIELDS
+        for field in sorted(set_keys):
+            yield Problem(f"cluster.{to_camel(field)}", "only used with cluster.mode eks")
+
+
+def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
+    cluster = config.cluster
+    if config.aws is None:
+        yield Problem("cluster.mode", "eks needs warmstart:aws (accountId, region)", "eks")
+    if cluster.network is None:
+        yield Problem("cluster.network", "required with cluster.mode eks (cidr, availabilityZones)")
+    else:
+        yield from _network_problems(cluster.network, config.aws)
+    if config.production and not cluster.admin_role_arns:
+        yield Problem(
+            "cluster.adminRoleArns",
+            "production clusters name their admin roles (no implicit creator admin)",
+        )
+    for index, arn in enumerate(cluster.admin_role_arns):
+        if not _ROLE_ARN.match(arn):
+            yield Problem(f"cluster.adminRoleArns[{index}]", "not an IAM role ARN", arn)
+    if not (cluster.endpoint.public or cluster.endpoint.private):
+        yield Problem("cluster.endpoint", "public, private or both must be on", "neither")
+    for index, cidr in enumerate(cluster.endpoint.public_cidrs):
+        if _ipv4_network(cidr) is None:
+            yield Problem(f"cluster.endpoint.publicCidrs[{index}]", "not an IPv4 CIDR", cidr)
+    arm = cluster.ami_type.startswith("AL2023_ARM")
+    for group in ("system_nodes", "spot_nodes"):
+        yield from _node_group_problems(f"cluster.{to_camel(group)}", getattr(cluster, group), arm)
+    if len(set(cluster.spot_nodes.instance_types)) < 3:
+        yield Problem(
+            "cluster.spotNodes.instanceTypes",
+            "spot capacity needs at least 3 distinct instance types",
+            cluster.spot_nodes.instance_types,
+        )
+
+
+def _network_problems(network: NetworkConfig, aws: AwsConfig | None) -> Iterator[Problem]:
+    parsed = _ipv4_network(network.cidr)
+    if parsed is None or not 16 <= parsed.prefixlen <= 20:
+        yield Problem(
+            "cluster.network.cidr", "must be an IPv4 network from /16 to /20", network.cidr
+        )
+    zones = network.availability_zones
+    if len(set(zones)) != len(zones):
+        yield Problem("cluster.network.availabilityZones", "must be distinct", zones)
+    for index, zone in enumerate(zones):
+        if aws is not None and not re.fullmatch(rf"{re.escape(aws.region)}[a-z]", zone):
+            yield Problem(
+                f"cluster.network.availabilityZones[{index}]", f"not a zone of {aws.region}", zone
+            )
+
+
+def _node_group_problems(at: str, group: NodeGroupConfig, arm: bool) -> Iterator[Problem]:
+    if not group.min_size <= group.desired_size <= group.max_size:
+        yield Problem(
+            at,
+            "sizes must satisfy minSize <= desiredSize <= maxSize",
+            f"{group.min_size} / {group.desired_size} / {group.max_size}",
+        )
+    for index, instance_type in enumerate(group.instance_types):
+        if bool(_GRAVITON.match(instance_type)) != arm:
+            kind = "Graviton (arm64)" if arm else "x86_64"
+            yield Problem(
+                f"{at}.instanceTypes[{index}]",
+                f"amiType needs {kind} instance types",
+                instance_type,
+            )
+
+
+def image_gc_problems(gc: ImageGcConfig) -> Iterator[Problem]:
+    """The low threshold must sit below the high one, or the kubelet refuses to start."""
+    if gc.low_threshold_percent >= gc.high_threshold_percent:
+        yield Problem(
+            "nodes.imageGc.lowThresholdPercent",
+            f"must be below highThresholdPercent ({gc.high_threshold_percent})",
+            gc.low_threshold_percent,
+        )
+
+
+def _ipv4_network(text: str) -> ipaddress.IPv4Network | None:
+    try:
+        return ipaddress.IPv4Network(text, strict=True)
+    except ValueError:
+        return None

@@ -1,0 +1,115 @@
+"""`warmstart:routing`: the stack's load balancer, and the rules routed services must keep."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from components.config.base import ConfigModel, Problem
+from components.config.fallback import (
+    FargateStrategyConfig,
+    WeightsConfig,
+    fallback_problems,
+)
+from components.config.service import ServiceConfig
+
+if TYPE_CHECKING:
+    from components.config.stack import WarmstartConfig
+
+_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$")
+
+
+class RoutingConfig(ConfigModel):
+    """One ALB for the stack; per routed service, weighted paths and alarm-driven failover."""
+
+    enabled: bool = False
+    """Create the ALB and the fallback paths (needs `cluster.mode: eks`)."""
+    certificate_arn: str | None = None
+    """ACM certificate for HTTPS; required in production. Without one, plain HTTP."""
+    weights: WeightsConfig = WeightsConfig()
+    """Default listener weights of every routed service (0-999 each)."""
+    down_after_seconds: int = Field(default=120, ge=60, le=600, multiple_of=60)
+    """Fail over after Kubernetes has had no healthy target this long (a multiple of 60)."""
+    healthy_for_seconds: int = Field(default=300, ge=60, le=3600, multiple_of=60)
+    """Restore the normal weights after Kubernetes has been healthy this long (a multiple of 60)."""
+    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365] = 14
+    """Retention of the fallback and failover functions' logs."""
+    fargate_strategy: FargateStrategyConfig = FargateStrategyConfig()
+    """ECS capacity provider strategy of the Fargate fallback cluster."""
+
+
+def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
+    """Routes and fallbacks need routing on; routing needs EKS, routes and sane weights."""
+    routing = config.routing
+    routed = [(i, s) for i, s in enumerate(config.services) if s.routes is not None]
+    uses_fallback = [
+        (i, s)
+        for i, s in enumerate(config.services)
+        if s.fallback.fargate.enabled or s.fallback.lambda_.enabled
+    ]
+    if not routing.enabled:
+        for index, _ in routed:
+            yield Problem(f"services[{index}].routes", "needs warmstart:routing.enabled")
+        for index, _ in uses_fallback:
+            yield Problem(f"services[{index}].fallback", "needs warmstart:routing.enabled")
+        return
+    if config.cluster.mode != "eks":
+        yield Problem("routing.enabled", "the load balancer needs cluster.mode eks", True)
+    arn = routing.certificate_arn
+    if arn is not None and not _CERTIFICATE_ARN.match(arn):
+        yield Problem("routing.certificateArn", "not an ACM certificate ARN", arn)
+    if config.production and arn is None:
+        yield Problem("routing.certificateArn", "production serves HTTPS only: required")
+    if not routed:
+        yield Problem("routing.enabled", "no service has routes (hosts or paths)", True)
+    yield from _weights_problems("routing.weights", routing.weights, fargate=True, lambda_=True)
+    for index, service in routed:
+        yield from _service_routing_problems(f"services[{index}]", service, routing)
+    for index, service in uses_fallback:
+        if service.routes is None:
+            yield Problem(
+                f"services[{index}].fallback", "fallbacks are reached through routes: add routes"
+            )
+
+
+def _service_routing_problems(
+    at: str, service: ServiceConfig, routing: RoutingConfig
+) -> Iterator[Problem]:
+    routes, fallback = service.routes, service.fallback
+    if routes is not None and not (routes.hosts or routes.paths):
+        yield Problem(f"{at}.routes", "set hosts, paths or both")
+    if service.startup.probe != "http":
+        yield Problem(
+            f"{at}.routes",
+            "the load balancer health-checks over HTTP: only http services",
+            service.startup.probe,
+        )
+    fargate, lambda_ = fallback.fargate.enabled, fallback.lambda_.enabled
+    normal = fallback.weights or routing.weights
+    yield from _weights_problems(f"{at}.fallback.weights", normal, fargate=fargate, lambda_=lambda_)
+    if fallback.failover_weights is not None:
+        at_failover = f"{at}.fallback.failoverWeights"
+        yield from _weights_problems(
+            at_failover, fallback.failover_weights, fargate=fargate, lambda_=lambda_
+        )
+        if fallback.failover_weights.kubernetes != 0:
+            yield Problem(
+                f"{at_failover}.kubernetes",
+                "must be 0: failover is for when it has no healthy pods",
+                fallback.failover_weights.kubernetes,
+            )
+    yield from fallback_problems(at, fallback)
+
+
+def _weights_problems(
+    at: str, weights: WeightsConfig, *, fargate: bool, lambda_: bool
+) -> Iterator[Problem]:
+    if weights.kubernetes + weights.fargate + weights.lambda_ == 0:
+        yield Problem(at, "at least one weight must be > 0")
+    if weights.fargate and not fargate:
+        yield Problem(f"{at}.fargate", "weight for a fallback that is not enabled", weights.fargate)
+    if weights.lambda_ and not lambda_:
+        yield Problem(f"{at}.lambda", "weight for a fallback that is not enabled", weights.lambda_)

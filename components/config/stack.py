@@ -1,0 +1,73 @@
+"""`WarmstartConfig`: the whole `warmstart` namespace of one stack, and the rules across it."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from components.config.base import DNS_LABEL, ConfigModel, Problem
+from components.config.cluster import (
+    AwsConfig,
+    ClusterConfig,
+    NodesConfig,
+    cluster_problems,
+    image_gc_problems,
+)
+from components.config.mirror import MirrorConfig, mirror_problems
+from components.config.prewarm import PrewarmConfig, prewarm_problems
+from components.config.routing import RoutingConfig, routing_problems
+from components.config.service import (
+    ServiceConfig,
+    production_service_problems,
+    service_problems,
+)
+
+
+class WarmstartConfig(ConfigModel):
+    """Every key a stack file may set under `warmstart:`."""
+
+    production: bool = False
+    """Stricter rules: images by digest, >= 2 replicas, hard zone spread, protected stateful
+    resources, no render mode."""
+    namespace: str = Field(default="warmstart", pattern=DNS_LABEL, max_length=63)
+    """Kubernetes namespace of every service."""
+    aws: AwsConfig | None = None
+    """The only account and region the AWS provider may touch."""
+    cluster: ClusterConfig
+    """Where the Kubernetes objects go."""
+    kubeconfig: str | None = None
+    """**Secret.** kubeconfig for existing mode; the ambient kubeconfig when unset."""
+    mirror: MirrorConfig = MirrorConfig()
+    """ECR pull-through cache and the services' repositories."""
+    docker_hub_credentials: str | None = None
+    """**Secret.** JSON `{"username", "accessToken"}`; required exactly when the mirror caches
+    docker-hub."""
+    ghcr_credentials: str | None = None
+    """**Secret.** JSON `{"username", "accessToken"}`; required exactly when the mirror caches
+    ghcr."""
+    prewarm: PrewarmConfig = PrewarmConfig()
+    """Image prewarm DaemonSets."""
+    nodes: NodesConfig = NodesConfig()
+    """Node settings (eks mode)."""
+    routing: RoutingConfig = RoutingConfig()
+    """The load balancer and fallback paths."""
+    services: list[ServiceConfig] = Field(min_length=1)
+    """The Go services (at least one)."""
+
+
+def semantic_problems(config: WarmstartConfig) -> list[Problem]:
+    """Rules that span fields, or that only production stacks must keep."""
+    problems = list(cluster_problems(config))
+    problems += mirror_problems(config)
+    problems += prewarm_problems(config)
+    problems += image_gc_problems(config.nodes.image_gc)
+    problems += routing_problems(config)
+    seen: set[str] = set()
+    for index, service in enumerate(config.services):
+        at = f"services[{index}]"
+        if service.name in seen:
+            problems.append(Problem(f"{at}.name", "duplicate service name", service.name))
+        seen.add(service.name)
+        problems += service_problems(at, service)
+        if config.production:
+            problems += production_service_problems(at, service)
+    return problems

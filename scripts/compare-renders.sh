@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Render every stack at REV (default HEAD) and in the working tree, and fail on any byte of
+# difference in manifests.yaml or plan.json. A refactor that claims "no behaviour change"
+# proves it with this: the plans carry every URN, input and resource option.
+#
+# Usage: scripts/compare-renders.sh [REV]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+rev=${1:-HEAD}
+python=${PYTHON:-$repo/.venv/bin/python}
+work=$(mktemp -d)
+trap 'git -C "$repo" worktree remove --force "$work/old" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+git -C "$repo" worktree add --detach --quiet "$work/old" "$rev"
+status=0
+for stack in $(cd "$repo/stacks" && ls Pulumi.*.yaml | sed 's/^Pulumi\.\(.*\)\.yaml$/\1/'); do
+  (cd "$work/old" && "$python" -m warmstart render --stack "$stack" --out "$work/before/$stack" >/dev/null)
+  (cd "$repo" && "$python" -m warmstart render --stack "$stack" --out "$work/after/$stack" >/dev/null)
+  for file in manifests.yaml plan.json; do
+    if cmp -s "$work/before/$stack/$file" "$work/after/$stack/$file"; then
+      echo "same       $stack/$file ($(wc -c <"$work/after/$stack/$file") bytes)"
+    else
+      echo "DIFFERENT  $stack/$file"
+      diff -u "$work/before/$stack/$file" "$work/after/$stack/$file" | head -40 || true
+      status=1
+    fi
+  done
+done
+exit $status
