@@ -1,6 +1,13 @@
-"""The warmstart program: typed config in, components out. `__main__` and render share it."""
+"""The warmstart program: typed config in, components out. `__main__` and render share it.
+
+`build_stack` returns the components it made, so a program that imports warmstart can
+reach any child (`stack.services["api"].deployment`) and add to it, or build its own
+stack from the components directly.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
 
 import pulumi
 import pulumi_aws as aws
@@ -27,7 +34,21 @@ from components.service.spec import PART_OF
 SLEEP_REPOSITORY = "sleep"
 
 
-def build_stack(config: WarmstartConfig) -> None:
+@dataclass(frozen=True)
+class WarmstartStack:
+    """The components of one stack, returned so a program can reach any child resource."""
+
+    cluster: Cluster
+    namespace: k8s.core.v1.Namespace
+    services: dict[str, GoService]
+    mirror: RegistryMirror | None = None
+    routing: ServiceRouting | None = None
+    lambda_fallbacks: dict[str, LambdaFallback] = field(default_factory=dict)
+    fargate_fallback: FargateSpotFallback | None = None
+    prewarm: ImagePrewarm | None = None
+
+
+def build_stack(config: WarmstartConfig) -> WarmstartStack:
     """Register every resource of the stack and export what operators look up."""
     aws_provider = _aws_provider(config)
     mirror = _registry_mirror(config, aws_provider) if config.mirror.enabled else None
@@ -50,15 +71,17 @@ def build_stack(config: WarmstartConfig) -> None:
         )
         for service in config.services
     }
+    stack = WarmstartStack(cluster, namespace, services, mirror)
     if config.routing.enabled:
         providers = {"aws": aws_provider, "kubernetes": cluster.provider}
-        routing = _routing(config, cluster, namespace, services, mirror=mirror, providers=providers)
-        pulumi.export("loadBalancer", routing.load_balancer.dns_name)
+        stack = _routing(stack, config, providers=providers)
     if config.prewarm.enabled:
         images = [s.image for s in services.values()]
         prewarm = _image_prewarm(config, images, target, namespace, cluster)
         pulumi.export("prewarmImages", prewarm.images)
+        stack = replace(stack, prewarm=prewarm)
     _export(cluster, namespace, mirror, services)
+    return stack
 
 
 def _cluster(
@@ -184,39 +207,20 @@ def _image_prewarm(
 
 
 def _routing(
+    stack: WarmstartStack,
     config: WarmstartConfig,
-    cluster: Cluster,
-    namespace: k8s.core.v1.Namespace,
-    services: dict[str, GoService],
     *,
-    mirror: RegistryMirror | None,
     providers: dict[str, pulumi.ProviderResource | None],
-) -> ServiceRouting:
+) -> WarmstartStack:
     """The ALB and its weighted paths, then the fallbacks that need its target groups."""
+    cluster, mirror = stack.cluster, stack.mirror
     network, aws_config, cluster_config = cluster.network, config.aws, config.cluster
     if network is None or aws_config is None or cluster_config.network is None:
         raise ValueError("routing needs cluster.mode eks")  # parse_config reports this first
     name = cluster_name(cluster_config)
     aws_only = pulumi.ResourceOptions(providers={"aws": providers["aws"]})
-    routed = []
-    for index, configured in enumerate(config.services):
-        if configured.routes is None:
-            continue
-        # Every path runs the very reference the pods run (mirror-rewritten).
-        service = configured.model_copy(update={"image": services[configured.name].image})
-        fallback = None
-        if service.fallback.lambda_.enabled:
-            fallback = LambdaFallback(
-                f"{service.name}-lambda",
-                LambdaFallbackArgs(
-                    service=service,
-                    function_name=f"{name}-{service.name}"[:64],
-                    log_retention_days=config.routing.log_retention_days,
-                ),
-                opts=aws_only,
-            )
-        routed.append(RoutedService(config=service, index=index, lambda_fallback=fallback))
-    dependencies: list[pulumi.Resource] = [namespace]
+    routed = _routed_services(config, stack.services, name, aws_only)
+    dependencies: list[pulumi.Resource] = [stack.namespace]
     if cluster.load_balancer_controller is not None:
         dependencies.append(cluster.load_balancer_controller)
     routing = ServiceRouting(
@@ -238,9 +242,12 @@ def _routing(
         ),
         opts=pulumi.ResourceOptions(providers=providers),
     )
+    pulumi.export("loadBalancer", routing.load_balancer.dns_name)
+    lambdas = {r.config.name: r.lambda_fallback for r in routed if r.lambda_fallback is not None}
+    stack = replace(stack, routing=routing, lambda_fallbacks=lambdas)
     on_fargate = [r.config for r in routed if r.config.fallback.fargate.enabled]
     if on_fargate:
-        FargateSpotFallback(
+        fargate = FargateSpotFallback(
             "fargate",
             FargateSpotFallbackArgs(
                 services=on_fargate,
@@ -261,4 +268,33 @@ def _routing(
             ),
             opts=aws_only,
         )
-    return routing
+        stack = replace(stack, fargate_fallback=fargate)
+    return stack
+
+
+def _routed_services(
+    config: WarmstartConfig,
+    services: dict[str, GoService],
+    name: str,
+    aws_only: pulumi.ResourceOptions,
+) -> list[RoutedService]:
+    """Services with routes, each with its Lambda fallback where it has one."""
+    routed = []
+    for index, configured in enumerate(config.services):
+        if configured.routes is None:
+            continue
+        # Every path runs the very reference the pods run (mirror-rewritten).
+        service = configured.model_copy(update={"image": services[configured.name].image})
+        fallback = None
+        if service.fallback.lambda_.enabled:
+            fallback = LambdaFallback(
+                f"{service.name}-lambda",
+                LambdaFallbackArgs(
+                    service=service,
+                    function_name=f"{name}-{service.name}"[:64],
+                    log_retention_days=config.routing.log_retention_days,
+                ),
+                opts=aws_only,
+            )
+        routed.append(RoutedService(config=service, index=index, lambda_fallback=fallback))
+    return routed

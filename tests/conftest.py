@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from components.config import parse_config
+from components.config.routing import RoutingConfig
+from components.config.service import ServiceConfig
 from warmstart.harness import ProgramRun, run_stack
 from warmstart.stackfile import config_from_mapping
 
@@ -56,3 +59,20 @@ def local_like() -> ProgramRun:
         },
     )
     return run(stack_values(service(), grpc))
+
+
+ROUTED_AWS = {"accountId": "123456789012", "region": "eu-west-1"}
+ROUTED_EKS = {
+    "mode": "eks",
+    "network": {"cidr": "10.0.0.0/16", "availabilityZones": ["eu-west-1a", "eu-west-1b"]},
+}
+
+
+def routed_service(fallback=None, **overrides) -> tuple[ServiceConfig, RoutingConfig]:
+    """One routed service parsed as the program sees it, with its stack's routing config."""
+    routed = service(routes={"hosts": ["h.example.com"]}, fallback=fallback or {}, **overrides)
+    raw = config_from_mapping(
+        "t", stack_values(routed, aws=ROUTED_AWS, cluster=ROUTED_EKS, routing={"enabled": True})
+    )
+    config = parse_config(raw.values)
+    return config.services[0], config.routing

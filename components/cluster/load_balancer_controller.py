@@ -41,6 +41,7 @@ class LoadBalancerControllerArgs:
 
 class LoadBalancerController(pulumi.ComponentResource):
     role: aws.iam.Role
+    policy: aws.iam.Policy
     release: k8s.helm.v3.Release
 
     def __init__(
@@ -60,14 +61,14 @@ class LoadBalancerController(pulumi.ComponentResource):
             assume_role_policy=trust,
             opts=child,
         )
-        policy = aws.iam.Policy(
+        self.policy = aws.iam.Policy(
             "load-balancer-controller",
             description="warmstart: register pod IPs in this account's target groups",
             policy=json.dumps(load_balancer_controller_policy(args.account_id, args.region)),
             opts=child,
         )
         attachment = aws.iam.RolePolicyAttachment(
-            "load-balancer-controller", role=self.role.name, policy_arn=policy.arn, opts=child
+            "load-balancer-controller", role=self.role.name, policy_arn=self.policy.arn, opts=child
         )
         ready: list[pulumi.Resource] = [attachment, *args.depends_on]
         if not irsa:

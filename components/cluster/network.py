@@ -31,7 +31,11 @@ class NetworkArgs:
 
 
 class Network(pulumi.ComponentResource):
+    """VPC, a public and a private subnet per zone, NAT, and endpoints that keep pulls off NAT."""
+
     vpc: aws.ec2.Vpc
+    public_subnets: dict[str, aws.ec2.Subnet]
+    private_subnets: dict[str, aws.ec2.Subnet]
     private_subnet_ids: list[pulumi.Output[str]]
     public_subnet_ids: list[pulumi.Output[str]]
 
@@ -50,10 +54,10 @@ class Network(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.production),
         )
         plans = plan_subnets(config.cidr, config.availability_zones)
-        public = {
+        self.public_subnets = public = {
             plan.zone: self._subnet(plan.zone, plan.public_cidr, public=True) for plan in plans
         }
-        private = {
+        self.private_subnets = private = {
             plan.zone: self._subnet(plan.zone, plan.private_cidr, public=False) for plan in plans
         }
         self._public_routes(public)

@@ -49,7 +49,12 @@ class FargateSpotFallbackArgs:
 
 
 class FargateSpotFallback(pulumi.ComponentResource):
+    """One ECS cluster on Fargate + Fargate Spot; per service a task, a service, autoscaling."""
+
     cluster: aws.ecs.Cluster
+    tasks_security_group: aws.ec2.SecurityGroup
+    execution_role: aws.iam.Role
+    task_definitions: dict[str, aws.ecs.TaskDefinition]
     services: dict[str, aws.ecs.Service]
 
     def __init__(
@@ -71,7 +76,7 @@ class FargateSpotFallback(pulumi.ComponentResource):
             default_capacity_provider_strategies=capacity_strategy(args.strategy),
             opts=child,
         )
-        self._tasks_group = aws.ec2.SecurityGroup(
+        self.tasks_security_group = aws.ec2.SecurityGroup(
             "fallback-tasks",
             vpc_id=args.vpc_id,
             description="warmstart: Fargate fallback tasks, reachable from the ALB only",
@@ -96,9 +101,10 @@ class FargateSpotFallback(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        self._execution_role = self._role(
+        self.execution_role = self._role(
             "fallback-execution", [ECS_TASK_EXECUTION_POLICY, *args.execution_policy_arns]
         )
+        self.task_definitions = {s.name: self._task_definition(s) for s in args.services}
         self.services = {service.name: self._service(service) for service in args.services}
         self.register_outputs({"clusterName": self.cluster.name})
 
@@ -117,7 +123,8 @@ class FargateSpotFallback(pulumi.ComponentResource):
             )
         return role
 
-    def _service(self, service: ServiceConfig) -> aws.ecs.Service:
+    def _task_definition(self, service: ServiceConfig) -> aws.ecs.TaskDefinition:
+        """The pods' image and environment, sized for Fargate, logging to its own group."""
         args, fargate = self._args, service.fallback.fargate
         child = pulumi.ResourceOptions(parent=self)
         log_group = f"/warmstart/{args.cluster_name}/{service.name}"
@@ -126,7 +133,7 @@ class FargateSpotFallback(pulumi.ComponentResource):
         )
         # The service itself calls no AWS API: its task role has no permissions at all.
         task_role = self._role(f"{service.name}-task", [])
-        task = aws.ecs.TaskDefinition(
+        return aws.ecs.TaskDefinition(
             service.name,
             family=f"{args.cluster_name}-{service.name}",
             cpu=str(fargate.cpu),
@@ -137,11 +144,16 @@ class FargateSpotFallback(pulumi.ComponentResource):
                 "cpu_architecture": cpu_architecture(args.ami_type),
                 "operating_system_family": "LINUX",
             },
-            execution_role_arn=self._execution_role.arn,
+            execution_role_arn=self.execution_role.arn,
             task_role_arn=task_role.arn,
             container_definitions=container_definitions(service, log_group, args.region),
             opts=child,
         )
+
+    def _service(self, service: ServiceConfig) -> aws.ecs.Service:
+        """The ECS service behind the service's target group, scaled from its standby count."""
+        args, fargate = self._args, service.fallback.fargate
+        task = self.task_definitions[service.name]
         ecs_service = aws.ecs.Service(
             service.name,
             name=service.name,
@@ -151,7 +163,7 @@ class FargateSpotFallback(pulumi.ComponentResource):
             capacity_provider_strategies=capacity_strategy(args.strategy),
             network_configuration={
                 "subnets": list(args.subnet_ids),
-                "security_groups": [self._tasks_group.id],
+                "security_groups": [self.tasks_security_group.id],
                 "assign_public_ip": False,
             },
             load_balancers=[
@@ -174,6 +186,12 @@ class FargateSpotFallback(pulumi.ComponentResource):
                 ignore_changes=["desiredCount"],
             ),
         )
+        self._autoscaling(service, ecs_service)
+        return ecs_service
+
+    def _autoscaling(self, service: ServiceConfig, ecs_service: aws.ecs.Service) -> None:
+        """CPU target tracking from the standby count; failover raises the floor at run time."""
+        fargate = service.fallback.fargate
         resource_id = pulumi.Output.concat("service/", self.cluster.name, "/", ecs_service.name)
         target = aws.appautoscaling.Target(
             service.name,
@@ -198,6 +216,5 @@ class FargateSpotFallback(pulumi.ComponentResource):
                 "scale_in_cooldown": 120,
                 "scale_out_cooldown": 30,
             },
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        return ecs_service

@@ -43,6 +43,10 @@ def lambda_env(service: ServiceConfig) -> dict[str, str]:
 
 
 class LambdaFallback(pulumi.ComponentResource):
+    """The service's handler as an arm64 function, published, behind a `live` alias."""
+
+    log_group: aws.cloudwatch.LogGroup
+    role: aws.iam.Role
     function: aws.lambda_.Function
     alias: aws.lambda_.Alias
 
@@ -52,13 +56,13 @@ class LambdaFallback(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         config = args.service.fallback.lambda_
         child = pulumi.ResourceOptions(parent=self)
-        logs = aws.cloudwatch.LogGroup(
+        self.log_group = aws.cloudwatch.LogGroup(
             name,
             name=f"/aws/lambda/{args.function_name}",
             retention_in_days=args.log_retention_days,
             opts=child,
         )
-        role = aws.iam.Role(
+        self.role = aws.iam.Role(
             name,
             description=f"warmstart: Lambda fallback of {args.service.name}",
             assume_role_policy=json.dumps(lambda_trust_policy()),
@@ -66,14 +70,14 @@ class LambdaFallback(pulumi.ComponentResource):
         )
         aws.iam.RolePolicy(
             name,
-            role=role.id,
-            policy=logs.arn.apply(lambda arn: json.dumps(log_writer_policy(arn))),
+            role=self.role.id,
+            policy=self.log_group.arn.apply(lambda arn: json.dumps(log_writer_policy(arn))),
             opts=child,
         )
         self.function = aws.lambda_.Function(
             name,
             name=args.function_name,
-            role=role.arn,
+            role=self.role.arn,
             runtime="provided.al2023",
             architectures=["arm64"],
             handler="bootstrap",
@@ -84,7 +88,7 @@ class LambdaFallback(pulumi.ComponentResource):
             reserved_concurrent_executions=config.reserved_concurrency,
             publish=True,
             environment={"variables": lambda_env(args.service)},
-            logging_config={"log_format": "JSON", "log_group": logs.name},
+            logging_config={"log_format": "JSON", "log_group": self.log_group.name},
             opts=child,
         )
         self.alias = aws.lambda_.Alias(

@@ -44,6 +44,7 @@ class RegistryMirror(pulumi.ComponentResource):
 
     target: MirrorTarget
     prefixes: dict[str, str]
+    cache_rules: dict[str, aws.ecr.PullThroughCacheRule]
     repositories: dict[str, aws.ecr.Repository]
     node_policy: aws.iam.Policy
 
@@ -56,8 +57,10 @@ class RegistryMirror(pulumi.ComponentResource):
             upstream: mirror.prefixes.get(upstream, upstream) for upstream in mirror.upstreams
         }
         self.target = MirrorTarget.for_account(account.account_id, account.region, self.prefixes)
-        for upstream, prefix in self.prefixes.items():
-            self._cache_rule(upstream, prefix, args.credentials.get(upstream))
+        self.cache_rules = {
+            upstream: self._cache_rule(upstream, prefix, args.credentials.get(upstream))
+            for upstream, prefix in self.prefixes.items()
+        }
         self.repositories = {
             repository: self._repository(repository, mirror, args.production)
             for repository in args.repositories
@@ -82,7 +85,9 @@ class RegistryMirror(pulumi.ComponentResource):
             }
         )
 
-    def _cache_rule(self, upstream: str, prefix: str, credentials: str | None) -> None:
+    def _cache_rule(
+        self, upstream: str, prefix: str, credentials: str | None
+    ) -> aws.ecr.PullThroughCacheRule:
         child = pulumi.ResourceOptions(parent=self)
         credential_arn = None
         if credentials is not None:
@@ -99,7 +104,7 @@ class RegistryMirror(pulumi.ComponentResource):
                 opts=child,
             )
             credential_arn = secret.arn
-        aws.ecr.PullThroughCacheRule(
+        return aws.ecr.PullThroughCacheRule(
             upstream,
             ecr_repository_prefix=prefix,
             upstream_registry_url=UPSTREAM_URLS[upstream],

@@ -29,6 +29,8 @@ class ImagePrewarm(pulumi.ComponentResource):
     """PriorityClass, ServiceAccount and one DaemonSet per `imagesPerPod` images."""
 
     images: list[str]
+    priority_class: k8s.scheduling.v1.PriorityClass
+    service_account: k8s.core.v1.ServiceAccount
     daemonsets: list[k8s.apps.v1.DaemonSet]
 
     def __init__(
@@ -41,7 +43,7 @@ class ImagePrewarm(pulumi.ComponentResource):
             return pulumi.ResourceOptions(parent=self, depends_on=[*args.depends_on, *after])
 
         fields = spec.priority_class(config)
-        priority = k8s.scheduling.v1.PriorityClass(
+        self.priority_class = k8s.scheduling.v1.PriorityClass(
             spec.NAME,
             metadata={"name": spec.priority_class_name(namespace), "labels": spec.labels(0)},
             value=fields["value"],
@@ -49,7 +51,7 @@ class ImagePrewarm(pulumi.ComponentResource):
             description=fields["description"],
             opts=child(),
         )
-        account = k8s.core.v1.ServiceAccount(
+        self.service_account = k8s.core.v1.ServiceAccount(
             spec.NAME,
             metadata={"name": spec.NAME, "namespace": namespace, "labels": spec.labels(0)},
             automount_service_account_token=False,
@@ -72,7 +74,7 @@ class ImagePrewarm(pulumi.ComponentResource):
                     sleep_image=args.sleep_image,
                     pause_image=args.pause_image,
                 ),
-                opts=child(priority, account),
+                opts=child(self.priority_class, self.service_account),
             )
             for index, chunk in enumerate(spec.chunk(self.images, config.images_per_pod))
         ]

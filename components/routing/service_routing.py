@@ -21,6 +21,7 @@ from components.config.routing import RoutingConfig
 from components.config.service import ServiceConfig
 from components.fallback.lambda_fallback import LambdaFallback
 from components.routing.failover import Failover, FailoverArgs, build_failover
+from components.routing.load_balancer import client_ports, listeners, security_group
 from components.routing.plan import (
     aws_name,
     deregistration_delay,
@@ -30,7 +31,6 @@ from components.routing.plan import (
 )
 
 TYPE_TOKEN = "warmstart:aws:ServiceRouting"
-TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
 
 
@@ -75,7 +75,13 @@ class ServiceRouting(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._args = args
-        self.security_group = self._load_balancer_security_group()
+        self.security_group = security_group(
+            self,
+            vpc_id=args.vpc_id,
+            vpc_cidr=args.vpc_cidr,
+            client_ports=client_ports(args.routing, args.production),
+            services=[routed.config for routed in args.services],
+        )
         self.load_balancer = aws.lb.LoadBalancer(
             "alb",
             name=aws_name(args.name),
@@ -87,7 +93,9 @@ class ServiceRouting(pulumi.ComponentResource):
             enable_deletion_protection=args.production,
             opts=self._child(),
         )
-        self.listener = self._listeners()
+        self.listener = listeners(
+            self, self.load_balancer, args.routing.certificate_arn, args.production
+        )
         self.target_groups, self.target_group_bindings, self.rules = {}, {}, {}
         for routed in args.services:
             self._route(routed)
@@ -117,82 +125,6 @@ class ServiceRouting(pulumi.ComponentResource):
 
     def _child(self, *after: pulumi.Resource, **options: object) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, depends_on=list(after), **options)
-
-    def _load_balancer_security_group(self) -> aws.ec2.SecurityGroup:
-        args = self._args
-        ports = [443] if args.routing.certificate_arn else []
-        if not args.production:
-            ports.append(80)
-        return aws.ec2.SecurityGroup(
-            "alb",
-            vpc_id=args.vpc_id,
-            description="warmstart: the stack's ALB: the internet in, the VPC's services out",
-            ingress=[
-                {
-                    "protocol": "tcp",
-                    "from_port": port,
-                    "to_port": port,
-                    "cidr_blocks": ["0.0.0.0/0"],
-                    "description": f"clients on {port}",
-                }
-                for port in ports
-            ],
-            egress=[
-                {
-                    "protocol": "tcp",
-                    "from_port": service.config.port,
-                    "to_port": service.config.port,
-                    "cidr_blocks": [args.vpc_cidr],
-                    "description": f"{service.config.name} targets",
-                }
-                for service in args.services
-            ],
-            opts=self._child(),
-        )
-
-    def _listeners(self) -> aws.lb.Listener:
-        """HTTPS with the configured certificate; plain HTTP only outside production."""
-        args = self._args
-        not_found = [
-            {
-                "type": "fixed-response",
-                "fixed_response": {"content_type": "text/plain", "status_code": "404"},
-            }
-        ]
-        if args.routing.certificate_arn is None:
-            return aws.lb.Listener(
-                "http",
-                load_balancer_arn=self.load_balancer.arn,
-                port=80,
-                protocol="HTTP",
-                default_actions=not_found,
-                opts=self._child(),
-            )
-        https = aws.lb.Listener(
-            "https",
-            load_balancer_arn=self.load_balancer.arn,
-            port=443,
-            protocol="HTTPS",
-            ssl_policy=TLS_POLICY,
-            certificate_arn=args.routing.certificate_arn,
-            default_actions=not_found,
-            opts=self._child(),
-        )
-        if not args.production:
-            aws.lb.Listener(
-                "http",
-                load_balancer_arn=self.load_balancer.arn,
-                port=80,
-                protocol="HTTP",
-                default_actions=[
-                    {
-                        "type": "redirect",
-                        "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"},
-                    }
-                ],
-                opts=self._child(),
-            )
-        return https
 
     def _route(self, routed: RoutedService) -> None:
         """The service's target groups, its pods bound to one, and the weighted rule over them."""

@@ -33,8 +33,11 @@ class GoService(pulumi.ComponentResource):
     """
 
     image: str
+    service_account: k8s.core.v1.ServiceAccount
     deployment: k8s.apps.v1.Deployment
     service: k8s.core.v1.Service
+    pod_disruption_budget: k8s.policy.v1.PodDisruptionBudget
+    autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler
     service_name: str
     probe_plan: spec.ProbePlan
 
@@ -52,7 +55,7 @@ class GoService(pulumi.ComponentResource):
         def meta() -> dict[str, object]:
             return spec.metadata(config.name, namespace)
 
-        account = k8s.core.v1.ServiceAccount(
+        self.service_account = k8s.core.v1.ServiceAccount(
             config.name,
             metadata=meta(),
             automount_service_account_token=config.automount_service_account_token,
@@ -64,18 +67,18 @@ class GoService(pulumi.ComponentResource):
             config.name,
             metadata=meta(),
             spec=spec.deployment_spec(config, args.production),
-            opts=child(account, ignore_changes=["spec.replicas"]),
+            opts=child(self.service_account, ignore_changes=["spec.replicas"]),
         )
         self.service = k8s.core.v1.Service(
             config.name, metadata=meta(), spec=spec.service_spec(config), opts=child()
         )
-        k8s.policy.v1.PodDisruptionBudget(
+        self.pod_disruption_budget = k8s.policy.v1.PodDisruptionBudget(
             config.name,
             metadata=meta(),
             spec=spec.pod_disruption_budget_spec(config),
             opts=child(),
         )
-        k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        self.autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
             config.name,
             metadata=meta(),
             spec=spec.autoscaler_spec(config),

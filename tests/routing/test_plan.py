@@ -1,13 +1,5 @@
 import pytest
 
-from components.config import parse_config
-from components.config.fallback import FargateStrategyConfig
-from components.fallback.fargate_spec import (
-    capacity_strategy,
-    cpu_architecture,
-    stop_timeout,
-    task_env,
-)
 from components.routing.plan import (
     Weights,
     aws_name,
@@ -17,23 +9,7 @@ from components.routing.plan import (
     normal_weights,
     rule_priority,
 )
-from tests.conftest import service, stack_values
-from warmstart.stackfile import config_from_mapping
-
-AWS = {"accountId": "123456789012", "region": "eu-west-1"}
-EKS = {
-    "mode": "eks",
-    "network": {"cidr": "10.0.0.0/16", "availabilityZones": ["eu-west-1a", "eu-west-1b"]},
-}
-
-
-def typed(fallback=None, **overrides):
-    routed = service(routes={"hosts": ["h.example.com"]}, fallback=fallback or {}, **overrides)
-    raw = config_from_mapping(
-        "t", stack_values(routed, aws=AWS, cluster=EKS, routing={"enabled": True})
-    )
-    config = parse_config(raw.values)
-    return config.services[0], config.routing
+from tests.conftest import routed_service as typed
 
 
 @pytest.mark.parametrize(
@@ -97,30 +73,3 @@ def test_names_fit_aws_limits_and_never_collide():
         == f"demo-hello-k8s-{aws_name('demo', 'hello', 'k8s')[-6:]}"
     )
     assert rule_priority(0) == 100 and rule_priority(3) == 130
-
-
-def test_task_env_is_the_pod_env_sized_to_the_task():
-    svc, _ = typed({"fargate": {"enabled": True, "cpu": 2048, "memoryMib": 4096}})
-    env = {item["name"]: item["value"] for item in task_env(svc)}
-    assert env == {
-        "GOMAXPROCS": "2",
-        "GOMEMLIMIT": "3686MiB",
-        "PORT": "8080",
-        "SHUTDOWN_TIMEOUT": "20s",
-    }
-
-
-def test_stop_timeout_is_capped_by_the_spot_warning():
-    svc, _ = typed()
-    assert stop_timeout(svc) == 30
-    slow, _ = typed(shutdown={"preStopSleepSeconds": 60, "drainSeconds": 600})
-    assert stop_timeout(slow) == 120
-
-
-def test_capacity_strategy_and_architecture():
-    assert capacity_strategy(FargateStrategyConfig(base=2, on_demand_weight=1, spot_weight=3)) == [
-        {"capacity_provider": "FARGATE", "base": 2, "weight": 1},
-        {"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 3},
-    ]
-    assert cpu_architecture("AL2023_ARM_64_STANDARD") == "ARM64"
-    assert cpu_architecture("AL2023_x86_64_STANDARD") == "X86_64"

@@ -1,4 +1,4 @@
-"""ServiceRouting, FargateSpotFallback and LambdaFallback under the mock runtime."""
+"""ServiceRouting under the mock runtime: target groups, rules, listeners, failover wiring."""
 
 import json
 import re
@@ -6,68 +6,20 @@ import re
 import pytest
 
 from components.config import ConfigError, parse_config
-from tests.conftest import DIGEST, run, service, stack_values
+from tests.conftest import DIGEST, service, stack_values
 from tests.iam_lint import findings
+from tests.routed import CERT, EKS, HELLO, by_name, dev_run, prod_run, routed_stack
 from warmstart.stackfile import config_from_mapping
 
-AWS = {"accountId": "123456789012", "region": "eu-west-1"}
-EKS = {
-    "mode": "eks",
-    "name": "demo",
-    "network": {"cidr": "10.20.0.0/16", "availabilityZones": ["eu-west-1a", "eu-west-1b"]},
-}
-CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
-HELLO = service(
-    routes={"hosts": ["hello.example.com"], "paths": ["/v1/*"]},
-    fallback={
-        "fargate": {
-            "enabled": True,
-            "cpu": 512,
-            "memoryMib": 1024,
-            "standbyTasks": 0,
-            "failoverTasks": 2,
-        },
-        "lambda": {
-            "enabled": True,
-            "memoryMb": 512,
-            "reservedConcurrency": 10,
-            "provisionedConcurrency": 2,
-        },
-    },
-)
 
-
-def routed_stack(*services, **overrides):
-    values = {"aws": AWS, "cluster": EKS, "routing": {"enabled": True}}
-    values.update(overrides)
-    return stack_values(*(services or (HELLO,)), **values)
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dev():
-    return run(routed_stack())
+    return dev_run()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def prod():
-    pinned = {**HELLO, "image": "repo/hello@" + DIGEST, "autoscaling": {"minReplicas": 2}}
-    routing = {
-        "enabled": True,
-        "certificateArn": CERT,
-        "weights": {"kubernetes": 90, "fargate": 10, "lambda": 0},
-    }
-    return run(
-        routed_stack(
-            pinned,
-            production=True,
-            routing=routing,
-            cluster={**EKS, "adminRoleArns": ["arn:aws:iam::123456789012:role/admins"]},
-        )
-    )
-
-
-def by_name(result, type_):
-    return {r.name: r for r in result.of_type(type_)}
+    return prod_run()
 
 
 def test_three_target_groups_of_the_right_types(dev):
@@ -145,90 +97,6 @@ def test_https_only_in_production_http_elsewhere(dev, prod):
     )
 
 
-def test_fargate_service_uses_strategies_not_a_launch_type(dev):
-    ecs = dev.get("aws:ecs/service:Service", "hello")
-    assert "launchType" not in ecs.inputs
-    assert ecs.inputs["capacityProviderStrategies"] == [
-        {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
-        {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 4},
-    ]
-    assert ecs.inputs["desiredCount"] == 0
-    providers = dev.get("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "fallback")
-    assert providers.urn in ecs.depends_on
-    assert providers.inputs["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
-    rule = dev.get("aws:lb/listenerRule:ListenerRule", "hello")
-    assert rule.urn in ecs.depends_on
-    assert ecs.inputs["loadBalancers"] == [
-        {
-            "targetGroupArn": "<known after apply: aws:lb/targetGroup:TargetGroup hello-ecs.arn>",
-            "containerName": "hello",
-            "containerPort": 8080,
-        }
-    ]
-    assert ecs.ignore_changes == ("desiredCount",)
-
-
-def test_fargate_task_runs_the_pod_image_and_environment(dev):
-    task = dev.get("aws:ecs/taskDefinition:TaskDefinition", "hello").inputs
-    assert (task["cpu"], task["memory"], task["networkMode"]) == ("512", "1024", "awsvpc")
-    assert task["runtimePlatform"] == {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}
-    container = json.loads(task["containerDefinitions"])[0]
-    pod = dev.get("kubernetes:apps/v1:Deployment", "hello").inputs["spec"]["template"]["spec"][
-        "containers"
-    ][0]
-    assert container["image"] == pod["image"]
-    pod_env = {e["name"]: e["value"] for e in pod["env"]}
-    task_env = {e["name"]: e["value"] for e in container["environment"]}
-    assert task_env == {**pod_env, "GOMAXPROCS": "1", "GOMEMLIMIT": "921MiB"}
-    assert container["readonlyRootFilesystem"] is True
-    assert container["stopTimeout"] == 30
-    assert (
-        container["logConfiguration"]["options"]["awslogs-group"]
-        == "/warmstart/demo-fallback/hello"
-    )
-    logs = dev.get("aws:cloudwatch/logGroup:LogGroup", "hello").inputs
-    assert (logs["name"], logs["retentionInDays"]) == ("/warmstart/demo-fallback/hello", 14)
-
-
-def test_fargate_scales_with_target_tracking_from_zero(dev):
-    target = dev.get("aws:appautoscaling/target:Target", "hello").inputs
-    assert (target["minCapacity"], target["maxCapacity"]) == (0, 10)
-    policy = dev.get("aws:appautoscaling/policy:Policy", "hello").inputs
-    assert policy["policyType"] == "TargetTrackingScaling"
-    assert policy["targetTrackingScalingPolicyConfiguration"]["targetValue"] == 60
-    assert policy["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"] == {
-        "predefinedMetricType": "ECSServiceAverageCPUUtilization"
-    }
-
-
-def test_lambda_fallback(dev):
-    function = dev.get("aws:lambda/function:Function", "hello-lambda").inputs
-    assert (function["runtime"], function["architectures"], function["handler"]) == (
-        "provided.al2023",
-        ["arm64"],
-        "bootstrap",
-    )
-    assert (
-        function["memorySize"],
-        function["reservedConcurrentExecutions"],
-        function["publish"],
-    ) == (512, 10, True)
-    assert function["code"] == {"fileArchive": "build/lambda/hello.zip"}
-    assert function["environment"]["variables"]["GOMEMLIMIT"] == "460MiB"
-    assert "PORT" not in function["environment"]["variables"]
-    alias = dev.get("aws:lambda/alias:Alias", "hello-lambda").inputs
-    assert (alias["name"], alias["functionVersion"]) == (
-        "live",
-        "<known after apply: aws:lambda/function:Function hello-lambda.version>",
-    )
-    provisioned = dev.get(
-        "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig", "hello-lambda"
-    ).inputs
-    assert (provisioned["qualifier"], provisioned["provisionedConcurrentExecutions"]) == ("live", 2)
-    logs = dev.get("aws:cloudwatch/logGroup:LogGroup", "hello-lambda").inputs
-    assert logs["retentionInDays"] == 14
-
-
 def test_alarms_drive_the_failover_function(dev):
     alarms = by_name(dev, "aws:cloudwatch/metricAlarm:MetricAlarm")
     down, recovered = alarms["hello-down"].inputs, alarms["hello-recovered"].inputs
@@ -277,7 +145,6 @@ def test_failover_function_configuration(dev):
     assert hello["holdSeconds"] == 300
 
 
-# What each placeholder ARN will look like once AWS assigns it, for the linter's sake.
 REAL_ARNS = {
     "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/{name}",
     "aws:lb/listenerRule:ListenerRule": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/demo/50dc6c495c0c9188/f2f7dc8efc522ab2/{name}",

@@ -1,0 +1,111 @@
+"""The stack's ALB entrance: its security group and listeners.
+
+HTTPS with the configured certificate; plain HTTP only outside production (a redirect to
+HTTPS where a certificate exists). Egress reaches only the services' ports inside the VPC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config.routing import RoutingConfig
+from components.config.service import ServiceConfig
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+_NOT_FOUND = [
+    {
+        "type": "fixed-response",
+        "fixed_response": {"content_type": "text/plain", "status_code": "404"},
+    }
+]
+
+
+def client_ports(routing: RoutingConfig, production: bool) -> list[int]:
+    """443 where a certificate exists; 80 outside production."""
+    ports = [443] if routing.certificate_arn else []
+    if not production:
+        ports.append(80)
+    return ports
+
+
+def security_group(
+    parent: pulumi.Resource,
+    *,
+    vpc_id: pulumi.Input[str],
+    vpc_cidr: str,
+    client_ports: Sequence[int],
+    services: Sequence[ServiceConfig],
+) -> aws.ec2.SecurityGroup:
+    return aws.ec2.SecurityGroup(
+        "alb",
+        vpc_id=vpc_id,
+        description="warmstart: the stack's ALB: the internet in, the VPC's services out",
+        ingress=[
+            {
+                "protocol": "tcp",
+                "from_port": port,
+                "to_port": port,
+                "cidr_blocks": ["0.0.0.0/0"],
+                "description": f"clients on {port}",
+            }
+            for port in client_ports
+        ],
+        egress=[
+            {
+                "protocol": "tcp",
+                "from_port": service.port,
+                "to_port": service.port,
+                "cidr_blocks": [vpc_cidr],
+                "description": f"{service.name} targets",
+            }
+            for service in services
+        ],
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def listeners(
+    parent: pulumi.Resource,
+    load_balancer: aws.lb.LoadBalancer,
+    certificate_arn: str | None,
+    production: bool,
+) -> aws.lb.Listener:
+    """The listener service rules attach to: HTTPS, or HTTP where there is no certificate."""
+    child = pulumi.ResourceOptions(parent=parent)
+    if certificate_arn is None:
+        return aws.lb.Listener(
+            "http",
+            load_balancer_arn=load_balancer.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=_NOT_FOUND,
+            opts=child,
+        )
+    https = aws.lb.Listener(
+        "https",
+        load_balancer_arn=load_balancer.arn,
+        port=443,
+        protocol="HTTPS",
+        ssl_policy=TLS_POLICY,
+        certificate_arn=certificate_arn,
+        default_actions=_NOT_FOUND,
+        opts=child,
+    )
+    if not production:
+        aws.lb.Listener(
+            "http",
+            load_balancer_arn=load_balancer.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                {
+                    "type": "redirect",
+                    "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"},
+                }
+            ],
+            opts=child,
+        )
+    return https
