@@ -13,7 +13,7 @@ GO_ENV := CGO_ENABLED=0
 
 TOOLCHAIN := scripts/toolchain.sh
 
-.PHONY: help venv test lint test-python test-go render build lambda lambda-host bench toolchain up e2e clean
+.PHONY: help venv test lint test-python test-go docs render build lambda lambda-host bench toolchain up e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test-python: venv ## pytest (component, render, schema, property tests)
 
 test-go: ## go test for the services module
 	cd services && go test -tags nethttpomithttp2 ./...
+
+docs: venv ## regenerate the README's configuration reference from the config models
+	$(PY) -m warmstart docs
 
 render: venv ## offline render of STACK (default local) into rendered/STACK
 	$(PY) -m warmstart render --stack $(STACK)

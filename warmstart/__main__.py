@@ -1,4 +1,5 @@
-"""`python -m warmstart render --stack NAME [--out DIR]` and `package-lambda BINARY ZIP`.
+"""`python -m warmstart render --stack NAME [--out DIR]`, `docs [--check]` and
+`package-lambda BINARY ZIP`.
 
 Exit codes: 0 rendered, 2 the stack's configuration (or stack file) is wrong; the problems
 go to stderr one per line, without a traceback, as `pulumi up` would report them.
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from components.config import ConfigError
+from warmstart.config_docs import reference, replace_section, rewrite
 from warmstart.harness import run_stack
 from warmstart.lambda_package import package_bootstrap
 from warmstart.render import write_render
@@ -25,10 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     render = commands.add_parser("render", help="render a stack offline under the mock runtime")
     render.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<stack>.yaml")
     render.add_argument("--out", type=Path, help="output directory (default: rendered/<stack>)")
+    docs = commands.add_parser("docs", help="rewrite the README's configuration reference")
+    docs.add_argument("--check", action="store_true", help="fail if the README is out of date")
     package = commands.add_parser("package-lambda", help="zip a bootstrap binary deterministically")
     package.add_argument("binary", type=Path)
     package.add_argument("zip", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "docs":
+        return _docs(check=args.check)
     if args.command == "package-lambda":
         size = package_bootstrap(args.binary, args.zip)
         print(f"wrote {args.zip} ({size} bytes)")
@@ -42,6 +48,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG_ERROR
     for path in write_render(run, args.stack, out_dir):
         print(f"wrote {path}")
+    return 0
+
+
+def _docs(*, check: bool) -> int:
+    readme = PROJECT_ROOT / "README.md"
+    if check:
+        current = readme.read_text()
+        if replace_section(current, reference()) != current:
+            print("README.md: configuration reference is out of date: run python -m warmstart docs")
+            return 1
+        print("README.md: configuration reference is up to date")
+        return 0
+    changed = rewrite(readme)
+    print(f"{'rewrote' if changed else 'unchanged:'} {readme.name} configuration reference")
     return 0
 
 

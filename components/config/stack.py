@@ -35,14 +35,14 @@ class WarmstartConfig(ConfigModel):
     cluster: ClusterConfig
     """Where the Kubernetes objects go."""
     kubeconfig: str | None = None
-    """**Secret.** kubeconfig for existing mode; the ambient kubeconfig when unset."""
+    """kubeconfig for existing mode; the ambient kubeconfig when unset."""
     mirror: MirrorConfig = MirrorConfig()
     """ECR pull-through cache and the services' repositories."""
     docker_hub_credentials: str | None = None
-    """**Secret.** JSON `{"username", "accessToken"}`; required exactly when the mirror caches
+    """JSON `{"username", "accessToken"}`; required exactly when the mirror caches
     docker-hub."""
     ghcr_credentials: str | None = None
-    """**Secret.** JSON `{"username", "accessToken"}`; required exactly when the mirror caches
+    """JSON `{"username", "accessToken"}`; required exactly when the mirror caches
     ghcr."""
     prewarm: PrewarmConfig = PrewarmConfig()
     """Image prewarm DaemonSets."""
