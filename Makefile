@@ -13,7 +13,7 @@ GO_ENV := CGO_ENABLED=0
 
 TOOLCHAIN := scripts/toolchain.sh
 
-.PHONY: help venv test lint test-python test-go docs render build lambda lambda-host bench toolchain up e2e clean
+.PHONY: help venv test lint test-python test-go docs examples render build lambda lambda-host bench toolchain up e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ test-go: ## go test for the services module
 
 docs: venv ## regenerate the README's configuration reference from the config models
 	$(PY) -m warmstart docs
+
+examples: venv ## re-render examples/*/expected after a change to what warmstart produces
+	$(PY) -m warmstart examples
 
 render: venv ## offline render of STACK (default local) into rendered/STACK
 	$(PY) -m warmstart render --stack $(STACK)

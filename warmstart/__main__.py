@@ -1,5 +1,5 @@
-"""`python -m warmstart render --stack NAME [--out DIR]`, `docs [--check]` and
-`package-lambda BINARY ZIP`.
+"""`python -m warmstart render --stack NAME [--out DIR]`, `docs [--check]`,
+`examples [--check]` and `package-lambda BINARY ZIP`.
 
 Exit codes: 0 rendered, 2 the stack's configuration (or stack file) is wrong; the problems
 go to stderr one per line, without a traceback, as `pulumi up` would report them.
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from components.config import ConfigError
 from warmstart.config_docs import reference, replace_section, rewrite
+from warmstart.examples import examples, render_example, stale_files
 from warmstart.harness import run_stack
 from warmstart.lambda_package import package_bootstrap
 from warmstart.render import write_render
@@ -29,12 +31,16 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--out", type=Path, help="output directory (default: rendered/<stack>)")
     docs = commands.add_parser("docs", help="rewrite the README's configuration reference")
     docs.add_argument("--check", action="store_true", help="fail if the README is out of date")
+    example = commands.add_parser("examples", help="re-render examples/*/expected")
+    example.add_argument("--check", action="store_true", help="fail if any expected/ is stale")
     package = commands.add_parser("package-lambda", help="zip a bootstrap binary deterministically")
     package.add_argument("binary", type=Path)
     package.add_argument("zip", type=Path)
     args = parser.parse_args(argv)
     if args.command == "docs":
         return _docs(check=args.check)
+    if args.command == "examples":
+        return _examples(check=args.check)
     if args.command == "package-lambda":
         size = package_bootstrap(args.binary, args.zip)
         print(f"wrote {args.zip} ({size} bytes)")
@@ -63,6 +69,20 @@ def _docs(*, check: bool) -> int:
     changed = rewrite(readme)
     print(f"{'rewrote' if changed else 'unchanged:'} {readme.name} configuration reference")
     return 0
+
+
+def _examples(*, check: bool) -> int:
+    stale = 0
+    for example in examples():
+        if check:
+            with tempfile.TemporaryDirectory() as scratch:
+                files = stale_files(example, Path(scratch))
+            stale += bool(files)
+            print(f"{example.name}: {'stale ' + ', '.join(files) if files else 'up to date'}")
+        else:
+            for path in render_example(example, example.expected):
+                print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":
