@@ -19,6 +19,8 @@ from components.config.mirror import upstream_credentials
 from components.fallback.fargate import FargateSpotFallback, FargateSpotFallbackArgs
 from components.fallback.lambda_fallback import LambdaFallback, LambdaFallbackArgs
 from components.image_reference import MirrorTarget, mirror_reference
+from components.images.service_image import ServiceImage
+from components.images.workload_images import SLEEP, WorkloadImages, workload_images
 from components.mirror.registry_mirror import RegistryMirror, RegistryMirrorArgs
 from components.prewarm.image_prewarm import ImagePrewarm, ImagePrewarmArgs
 from components.prewarm.spec import prewarm_images
@@ -31,8 +33,6 @@ from components.routing.service_routing import (
 from components.service.go_service import GoService, GoServiceArgs
 from components.service.spec import PART_OF
 
-SLEEP_REPOSITORY = "sleep"
-
 
 @dataclass(frozen=True)
 class WarmstartStack:
@@ -42,6 +42,7 @@ class WarmstartStack:
     namespace: k8s.core.v1.Namespace
     services: dict[str, GoService]
     mirror: RegistryMirror | None = None
+    images: dict[str, ServiceImage] = field(default_factory=dict)
     routing: ServiceRouting | None = None
     lambda_fallbacks: dict[str, LambdaFallback] = field(default_factory=dict)
     fargate_fallback: FargateSpotFallback | None = None
@@ -55,14 +56,15 @@ def build_stack(config: WarmstartConfig) -> WarmstartStack:
     cluster = _cluster(config, aws_provider, mirror)
     namespace = _namespace(config, cluster)
     target = mirror.target if mirror else None
+    # Repository, then build and push, then workloads: each runs the pushed digest.
+    images = workload_images(config, aws_provider=aws_provider, mirror=mirror)
     services = {
         service.name: GoService(
             service.name,
             GoServiceArgs(
+                service=service,
                 # Pods and prewarm containers must name an image by the same string.
-                service=service.model_copy(
-                    update={"image": mirror_reference(service.image, target)}
-                ),
+                image=images.refs[service.name],
                 namespace=config.namespace,
                 production=config.production,
                 depends_on=[namespace],
@@ -71,12 +73,11 @@ def build_stack(config: WarmstartConfig) -> WarmstartStack:
         )
         for service in config.services
     }
-    stack = WarmstartStack(cluster, namespace, services, mirror)
+    stack = WarmstartStack(cluster, namespace, services, mirror, images=images.built)
     if config.routing.enabled:
         providers = {"aws": aws_provider, "kubernetes": cluster.provider}
-        stack = _routing(stack, config, providers=providers)
+        stack = _routing(stack, config, images.refs, providers=providers)
     if config.prewarm.enabled:
-        images = [s.image for s in services.values()]
         prewarm = _image_prewarm(config, images, target, namespace, cluster)
         pulumi.export("prewarmImages", prewarm.images)
         stack = replace(stack, prewarm=prewarm)
@@ -168,7 +169,7 @@ def _registry_mirror(config: WarmstartConfig, provider: aws.Provider | None) -> 
         raise ValueError("the registry mirror needs warmstart:aws")
     repositories = [service.name for service in config.services]
     if config.prewarm.enabled and config.prewarm.mode == "sleep":
-        repositories.append(SLEEP_REPOSITORY)
+        repositories.append(SLEEP)
     return RegistryMirror(
         "registry-mirror",
         RegistryMirrorArgs(
@@ -184,21 +185,21 @@ def _registry_mirror(config: WarmstartConfig, provider: aws.Provider | None) -> 
 
 def _image_prewarm(
     config: WarmstartConfig,
-    service_images: list[str],
+    images: WorkloadImages,
     target: MirrorTarget | None,
     namespace: k8s.core.v1.Namespace,
     cluster: Cluster,
 ) -> ImagePrewarm:
     prewarm = config.prewarm
     extra = [mirror_reference(image, target) for image in prewarm.extra_images]
-    sleep_image = mirror_reference(prewarm.sleep_image, target) if prewarm.sleep_image else None
+    held = [images.held(service.name) for service in config.services]
     return ImagePrewarm(
         "image-prewarm",
         ImagePrewarmArgs(
             prewarm=prewarm,
-            images=prewarm_images(service_images, extra),
+            images=prewarm_images(held, extra),
             namespace=config.namespace,
-            sleep_image=sleep_image,
+            sleep_image=images.refs.get(SLEEP),
             pause_image=mirror_reference(prewarm.pause_image, target),
             depends_on=[namespace],
         ),
@@ -209,6 +210,7 @@ def _image_prewarm(
 def _routing(
     stack: WarmstartStack,
     config: WarmstartConfig,
+    images: dict[str, pulumi.Input[str]],
     *,
     providers: dict[str, pulumi.ProviderResource | None],
 ) -> WarmstartStack:
@@ -219,7 +221,7 @@ def _routing(
         raise ValueError("routing needs cluster.mode eks")  # parse_config reports this first
     name = cluster_name(cluster_config)
     aws_only = pulumi.ResourceOptions(providers={"aws": providers["aws"]})
-    routed = _routed_services(config, stack.services, name, aws_only)
+    routed = _routed_services(config, name, aws_only)
     dependencies: list[pulumi.Resource] = [stack.namespace]
     if cluster.load_balancer_controller is not None:
         dependencies.append(cluster.load_balancer_controller)
@@ -251,6 +253,7 @@ def _routing(
             "fargate",
             FargateSpotFallbackArgs(
                 services=on_fargate,
+                images={s.name: images[s.name] for s in on_fargate},
                 cluster_name=f"{name}-fallback",
                 strategy=config.routing.fargate_strategy,
                 region=aws_config.region,
@@ -274,17 +277,14 @@ def _routing(
 
 def _routed_services(
     config: WarmstartConfig,
-    services: dict[str, GoService],
     name: str,
     aws_only: pulumi.ResourceOptions,
 ) -> list[RoutedService]:
     """Services with routes, each with its Lambda fallback where it has one."""
     routed = []
-    for index, configured in enumerate(config.services):
-        if configured.routes is None:
+    for index, service in enumerate(config.services):
+        if service.routes is None:
             continue
-        # Every path runs the very reference the pods run (mirror-rewritten).
-        service = configured.model_copy(update={"image": services[configured.name].image})
         fallback = None
         if service.fallback.lambda_.enabled:
             fallback = LambdaFallback(

@@ -64,6 +64,17 @@ class Problem:
         return f"{NAMESPACE}:{self.path}: {self.message}{found}"
 
 
+def is_json_object_with(text: str, keys: set[str]) -> bool:
+    """A credentials secret: JSON with exactly `keys`. Encrypted text is checked once decrypted."""
+    if text.startswith("<secret"):
+        return True  # encrypted in the stack file: checked when Pulumi decrypts it
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(value, dict) and set(value) == keys
+
+
 def _show(value: Any) -> str:
     text = json.dumps(value) if isinstance(value, str | int | float | bool) else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 from pydantic.alias_generators import to_camel
 
-from components.config.base import ConfigModel, Problem
+from components.config.base import ConfigModel, Problem, is_json_object_with
 
 if TYPE_CHECKING:
     from components.config.stack import WarmstartConfig
@@ -67,7 +66,9 @@ def mirror_problems(config: WarmstartConfig) -> Iterator[Problem]:
             )
         elif credentials is not None and not wanted:
             yield Problem(key, f"set, but mirror upstream {upstream} is not enabled", "(set)")
-        elif credentials is not None and not _credentials_shape(credentials):
+        elif credentials is not None and not is_json_object_with(
+            credentials, {"username", "accessToken"}
+        ):
             yield Problem(key, 'must be JSON {"username": ..., "accessToken": ...}', "(secret)")
     for upstream in mirror.prefixes:
         if upstream not in mirror.upstreams:
@@ -79,13 +80,3 @@ def mirror_problems(config: WarmstartConfig) -> Iterator[Problem]:
         yield Problem(
             "mirror.prefixes", "two upstreams (or the service repositories) share a prefix", prefix
         )
-
-
-def _credentials_shape(text: str) -> bool:
-    if text.startswith("<secret"):
-        return True  # encrypted in the stack file: checked when Pulumi decrypts it
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        return False
-    return isinstance(value, dict) and set(value) == {"username", "accessToken"}

@@ -15,7 +15,9 @@ from components.config.problems import ConfigError, allowed_keys, problems_from,
 from components.config.stack import WarmstartConfig, semantic_problems
 
 # Keys whose values are credentials: a plaintext value in a stack file is an error.
-SECRET_KEYS = frozenset({"kubeconfig", "dockerHubCredentials", "ghcrCredentials"})
+SECRET_KEYS = frozenset(
+    {"kubeconfig", "dockerHubCredentials", "ghcrCredentials", "registryCredentials"}
+)
 
 
 def parse_config(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from components.config.base import ConfigModel, IntOrPercent, Problem
+from components.config.images import BuildConfig
 from components.config.service import ResourceAmounts, resource_problems
 from components.image_reference import ImageReferenceError, is_digest_pinned, parse_reference
 
@@ -36,7 +37,9 @@ class PrewarmConfig(ConfigModel):
     """`sleep`: one holder container per image runs a tiny sleep; `image-volume` (1.35+):
     images mounted as volumes, nothing from them runs."""
     sleep_image: str | None = None
-    """The `sleep` target of `services/Dockerfile`; required in sleep mode."""
+    """The `sleep` target of `services/Dockerfile`, prebuilt; sleep mode needs it or sleepBuild."""
+    sleep_build: BuildConfig | None = None
+    """Build the sleep image in the program instead (`context: services`, `target: sleep`)."""
     pause_image: str = "registry.k8s.io/pause:3.10"
     """image-volume mode's only container."""
     extra_images: list[str] = []
@@ -60,10 +63,10 @@ def prewarm_problems(config: WarmstartConfig) -> Iterator[Problem]:
     prewarm = config.prewarm
     if not prewarm.enabled:
         return
-    if prewarm.mode == "sleep" and prewarm.sleep_image is None:
+    if prewarm.mode == "sleep" and prewarm.sleep_image is None and prewarm.sleep_build is None:
         yield Problem(
             "prewarm.sleepImage",
-            "required in sleep mode: the image built from services/ (target sleep)",
+            "required in sleep mode (or sleepBuild): the image built from services/ (target sleep)",
         )
     minor = int(config.cluster.kubernetes_version.split(".")[1])
     if prewarm.mode == "image-volume" and minor < IMAGE_VOLUME_MINOR:

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from components.config.base import DNS_LABEL, ConfigModel, IntOrPercent, Problem
 from components.config.fallback import FallbackConfig
+from components.config.images import BuildConfig
 from components.image_reference import ImageReferenceError, is_digest_pinned, parse_reference
 from components.quantities import QuantityError, parse_cpu, parse_memory
 from components.service.probes import ProbeKind
@@ -109,8 +110,10 @@ class ServiceConfig(ConfigModel):
 
     name: str = Field(pattern=DNS_LABEL, max_length=63)
     """DNS label that names every object of the service."""
-    image: str = Field(min_length=1)
-    """Image reference; production stacks need `...@sha256:<64 hex>`."""
+    image: str | None = Field(default=None, min_length=1)
+    """Prebuilt image reference; production stacks need `...@sha256:<64 hex>`. Or `build`."""
+    build: BuildConfig | None = None
+    """Build and push the image in the program; workloads run it by its pushed digest."""
     port: int = Field(default=8080, ge=1024, le=65535)
     """Container port (>= 1024: the container runs as non-root)."""
     service_port: int = Field(default=80, ge=1, le=65535)
@@ -141,10 +144,11 @@ class ServiceConfig(ConfigModel):
 
 def service_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
     """Rules within one service that no single field's type can express."""
-    try:
-        parse_reference(service.image)
-    except ImageReferenceError:
-        yield Problem(f"{at}.image", "not an image reference", service.image)
+    if service.image is not None:
+        try:
+            parse_reference(service.image)
+        except ImageReferenceError:
+            yield Problem(f"{at}.image", "not an image reference", service.image)
     yield from resource_problems(f"{at}.resources", service.resources)
     yield from _health_problems(f"{at}.health", service)
     if service.autoscaling.min_replicas > service.autoscaling.max_replicas:
@@ -182,7 +186,7 @@ def service_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
 
 def production_service_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
     """What production adds: images pinned by digest, and a replica to fail over to."""
-    if not is_digest_pinned(service.image):
+    if service.image is not None and not is_digest_pinned(service.image):
         yield Problem(
             f"{at}.image",
             "production stacks pin images by digest (...@sha256:<64 hex>)",

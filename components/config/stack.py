@@ -12,6 +12,7 @@ from components.config.cluster import (
     cluster_problems,
     image_gc_problems,
 )
+from components.config.images import RegistryConfig, image_problems
 from components.config.mirror import MirrorConfig, mirror_problems
 from components.config.prewarm import PrewarmConfig, prewarm_problems
 from components.config.routing import RoutingConfig, routing_problems
@@ -44,6 +45,10 @@ class WarmstartConfig(ConfigModel):
     ghcr_credentials: str | None = None
     """JSON `{"username", "accessToken"}`; required exactly when the mirror caches
     ghcr."""
+    registry: RegistryConfig | None = None
+    """Registry that receives `build:` images on stacks without the ECR mirror."""
+    registry_credentials: str | None = None
+    """JSON `{"username", "password"}` for the registry; none for a registry without auth."""
     prewarm: PrewarmConfig = PrewarmConfig()
     """Image prewarm DaemonSets."""
     nodes: NodesConfig = NodesConfig()
@@ -61,6 +66,7 @@ def semantic_problems(config: WarmstartConfig) -> list[Problem]:
     problems += prewarm_problems(config)
     problems += image_gc_problems(config.nodes.image_gc)
     problems += routing_problems(config)
+    problems += image_problems(config)
     seen: set[str] = set()
     for index, service in enumerate(config.services):
         at = f"services[{index}]"

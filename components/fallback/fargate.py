@@ -33,6 +33,8 @@ TYPE_TOKEN = "warmstart:aws:FargateSpotFallback"
 @dataclass(frozen=True)
 class FargateSpotFallbackArgs:
     services: Sequence[ServiceConfig]
+    # What each service's pods run (the same string, or the same build's pinned digest).
+    images: Mapping[str, pulumi.Input[str]]
     cluster_name: str
     strategy: FargateStrategyConfig
     region: str
@@ -146,7 +148,9 @@ class FargateSpotFallback(pulumi.ComponentResource):
             },
             execution_role_arn=self.execution_role.arn,
             task_role_arn=task_role.arn,
-            container_definitions=container_definitions(service, log_group, args.region),
+            container_definitions=pulumi.Output.from_input(args.images[service.name]).apply(
+                lambda image: container_definitions(service, image, log_group, args.region)
+            ),
             opts=child,
         )
 

@@ -37,11 +37,11 @@ def stop_timeout(service: ServiceConfig) -> int:
     return min(wanted, SPOT_WARNING_SECONDS)
 
 
-def container_definitions(service: ServiceConfig, log_group: str, region: str) -> str:
+def container_definitions(service: ServiceConfig, image: str, log_group: str, region: str) -> str:
     """ECS wants this as a JSON string; sorted keys keep previews free of spurious diffs."""
     definition: dict[str, Any] = {
         "name": service.name,
-        "image": service.image,
+        "image": image,
         "essential": True,
         "portMappings": [
             {"containerPort": service.port, "protocol": "tcp", "name": port_name(service)}

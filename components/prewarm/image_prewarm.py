@@ -17,10 +17,10 @@ TYPE_TOKEN = "warmstart:kubernetes:ImagePrewarm"
 @dataclass(frozen=True)
 class ImagePrewarmArgs:
     prewarm: PrewarmConfig
-    # Exactly the reference strings the pods use (mirror-rewritten): kubelet matches by string.
-    images: Sequence[str]
+    # Exactly the references the pods use (mirror-rewritten): kubelet matches by string.
+    images: Sequence[spec.HeldImage]
     namespace: str
-    sleep_image: str | None
+    sleep_image: pulumi.Input[str] | None
     pause_image: str
     depends_on: Sequence[pulumi.Resource] = ()
 
@@ -28,7 +28,7 @@ class ImagePrewarmArgs:
 class ImagePrewarm(pulumi.ComponentResource):
     """PriorityClass, ServiceAccount and one DaemonSet per `imagesPerPod` images."""
 
-    images: list[str]
+    images: list[pulumi.Input[str]]
     priority_class: k8s.scheduling.v1.PriorityClass
     service_account: k8s.core.v1.ServiceAccount
     daemonsets: list[k8s.apps.v1.DaemonSet]
@@ -57,7 +57,7 @@ class ImagePrewarm(pulumi.ComponentResource):
             automount_service_account_token=False,
             opts=child(),
         )
-        self.images = list(args.images)
+        self.images = [image.ref for image in args.images]
         self.daemonsets = [
             k8s.apps.v1.DaemonSet(
                 spec.daemonset_name(index),
@@ -76,7 +76,7 @@ class ImagePrewarm(pulumi.ComponentResource):
                 ),
                 opts=child(self.priority_class, self.service_account),
             )
-            for index, chunk in enumerate(spec.chunk(self.images, config.images_per_pod))
+            for index, chunk in enumerate(spec.chunk(list(args.images), config.images_per_pod))
         ]
         self.register_outputs(
             {

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from components.config.prewarm import PrewarmConfig
@@ -28,12 +29,33 @@ SLEEP_PATH = f"{BIN_DIR}/sleep"
 SLEEP_IN_IMAGE = "/sleep"
 
 
-def prewarm_images(service_images: Iterable[str], extra_images: Iterable[str]) -> list[str]:
+@dataclass(frozen=True)
+class HeldImage:
+    """An image to keep on every node.
+
+    `key` is known when the program runs and names and orders the holder: the reference
+    itself for a prebuilt image, the repository for one the program builds. `ref` is what
+    the holder runs: the same string, or `repository@digest` once the build is pushed.
+    """
+
+    key: str
+    ref: Any
+
+    @staticmethod
+    def prebuilt(reference: str) -> HeldImage:
+        return HeldImage(reference, reference)
+
+
+def prewarm_images(
+    service_images: Iterable[HeldImage], extra_images: Iterable[str]
+) -> list[HeldImage]:
     """Every image to keep present: no duplicates, sorted so the order is stable."""
-    return sorted(set(service_images) | set(extra_images))
+    held = {image.key: image for image in service_images}
+    held.update({reference: HeldImage.prebuilt(reference) for reference in extra_images})
+    return [held[key] for key in sorted(held)]
 
 
-def chunk(images: Sequence[str], per_pod: int) -> list[list[str]]:
+def chunk(images: Sequence[HeldImage], per_pod: int) -> list[list[HeldImage]]:
     """Split into DaemonSets of at most `per_pod` images (a pod's container count is bounded)."""
     return [list(images[start : start + per_pod]) for start in range(0, len(images), per_pod)]
 
@@ -87,7 +109,7 @@ def _resources(config: PrewarmConfig) -> dict[str, Any]:
     }
 
 
-def _container(name: str, image: str, config: PrewarmConfig, **fields: Any) -> dict[str, Any]:
+def _container(name: str, image: Any, config: PrewarmConfig, **fields: Any) -> dict[str, Any]:
     return {
         "name": name,
         "image": image,
@@ -98,7 +120,9 @@ def _container(name: str, image: str, config: PrewarmConfig, **fields: Any) -> d
     }
 
 
-def _sleep_mode(images: Sequence[str], config: PrewarmConfig, sleep_image: str) -> dict[str, Any]:
+def _sleep_mode(
+    images: Sequence[HeldImage], config: PrewarmConfig, sleep_image: Any
+) -> dict[str, Any]:
     bin_mount = {"name": BIN_VOLUME, "mountPath": BIN_DIR}
     install = _container(
         "install-sleep",
@@ -109,8 +133,8 @@ def _sleep_mode(images: Sequence[str], config: PrewarmConfig, sleep_image: str) 
     )
     holders = [
         _container(
-            container_name(index, image),
-            image,
+            container_name(index, image.key),
+            image.ref,
             config,
             command=[SLEEP_PATH],
             volumeMounts=[{**bin_mount, "readOnly": True}],
@@ -125,10 +149,13 @@ def _sleep_mode(images: Sequence[str], config: PrewarmConfig, sleep_image: str) 
 
 
 def _image_volume_mode(
-    images: Sequence[str], config: PrewarmConfig, pause_image: str
+    images: Sequence[HeldImage], config: PrewarmConfig, pause_image: str
 ) -> dict[str, Any]:
     volumes = [
-        {"name": f"image-{index:02d}", "image": {"reference": image, "pullPolicy": "IfNotPresent"}}
+        {
+            "name": f"image-{index:02d}",
+            "image": {"reference": image.ref, "pullPolicy": "IfNotPresent"},
+        }
         for index, image in enumerate(images)
     ]
     mounts = [
@@ -143,11 +170,11 @@ def _image_volume_mode(
 
 def daemonset_spec(
     index: int,
-    images: Sequence[str],
+    images: Sequence[HeldImage],
     config: PrewarmConfig,
     *,
     namespace: str,
-    sleep_image: str | None,
+    sleep_image: Any,
     pause_image: str,
 ) -> dict[str, Any]:
     """One prewarm DaemonSet; `images` and the helper images are already mirror-rewritten."""

@@ -19,6 +19,9 @@ class GoServiceArgs:
     service: ServiceConfig
     namespace: str
     production: bool
+    # The reference the pods run: the configured (mirror-rewritten) one, or a build's
+    # `repository@digest`, known only once the image is pushed.
+    image: pulumi.Input[str]
     # Resources every child waits for, such as the Namespace the objects live in. (A
     # component's own depends_on is not passed on to its children.)
     depends_on: Sequence[pulumi.Resource] = ()
@@ -32,7 +35,7 @@ class GoService(pulumi.ComponentResource):
     cluster or EKS without knowing which.
     """
 
-    image: str
+    image: pulumi.Input[str]
     service_account: k8s.core.v1.ServiceAccount
     deployment: k8s.apps.v1.Deployment
     service: k8s.core.v1.Service
@@ -66,7 +69,7 @@ class GoService(pulumi.ComponentResource):
         self.deployment = k8s.apps.v1.Deployment(
             config.name,
             metadata=meta(),
-            spec=spec.deployment_spec(config, args.production),
+            spec=spec.deployment_spec(config, args.production, args.image),
             opts=child(self.service_account, ignore_changes=["spec.replicas"]),
         )
         self.service = k8s.core.v1.Service(
@@ -84,7 +87,7 @@ class GoService(pulumi.ComponentResource):
             spec=spec.autoscaler_spec(config),
             opts=child(self.deployment),
         )
-        self.image = config.image
+        self.image = args.image
         self.service_name = config.name
         self.probe_plan = spec.probe_plan(config)
         self.register_outputs(

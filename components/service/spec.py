@@ -87,11 +87,12 @@ def probes(service: ServiceConfig) -> dict[str, dict[str, Any]]:
     }
 
 
-def container(service: ServiceConfig) -> dict[str, Any]:
+def container(service: ServiceConfig, image: Any) -> dict[str, Any]:
+    """The service's container; `image` is its reference, or a build's pinned output."""
     resources = service.resources
     return {
         "name": service.name,
-        "image": service.image,
+        "image": image,
         "imagePullPolicy": "IfNotPresent",
         "ports": [{"name": port_name(service), "containerPort": service.port, "protocol": "TCP"}],
         "env": container_env(service),
@@ -124,7 +125,7 @@ def topology_spread(name: str, production: bool) -> list[dict[str, Any]]:
     return [constraint(ZONE_KEY, hard=production), constraint(HOST_KEY, hard=False)]
 
 
-def pod_spec(service: ServiceConfig, production: bool) -> dict[str, Any]:
+def pod_spec(service: ServiceConfig, production: bool, image: Any) -> dict[str, Any]:
     shutdown = service.shutdown
     return {
         "serviceAccountName": service.name,
@@ -135,11 +136,11 @@ def pod_spec(service: ServiceConfig, production: bool) -> dict[str, Any]:
         ),
         "securityContext": pod_security_context(),
         "topologySpreadConstraints": topology_spread(service.name, production),
-        "containers": [container(service)],
+        "containers": [container(service, image)],
     }
 
 
-def deployment_spec(service: ServiceConfig, production: bool) -> dict[str, Any]:
+def deployment_spec(service: ServiceConfig, production: bool, image: Any) -> dict[str, Any]:
     """Starts at minReplicas; afterwards the HPA owns the count (the component ignores it)."""
     return {
         "replicas": service.autoscaling.min_replicas,
@@ -151,7 +152,7 @@ def deployment_spec(service: ServiceConfig, production: bool) -> dict[str, Any]:
         },
         "template": {
             "metadata": {"labels": common_labels(service.name)},
-            "spec": pod_spec(service, production),
+            "spec": pod_spec(service, production, image),
         },
     }
 

@@ -48,7 +48,8 @@ def test_one_message_per_problem_with_path_and_value():
     )
     assert problems({**stack_values(service(), broken), "warmstart:prodution": True}) == [
         "warmstart:prodution: unknown key (allowed: aws, cluster, dockerHubCredentials, "
-        "ghcrCredentials, kubeconfig, mirror, namespace, nodes, prewarm, production, routing, services)",
+        "ghcrCredentials, kubeconfig, mirror, namespace, nodes, prewarm, production, registry, "
+        "registryCredentials, routing, services)",
         "warmstart:services[1].name: must be a DNS label: lowercase letters, digits and '-', "
         'starting with a letter (got "Orders")',
         'warmstart:services[1].image: must not be empty (got "")',
@@ -57,7 +58,7 @@ def test_one_message_per_problem_with_path_and_value():
         "warmstart:services[1].rollout.maxSurge: must be a whole number >= 0 or a percentage "
         'such as 25% (got "150%")',
         "warmstart:services[1].replica: unknown key (allowed: automountServiceAccountToken, "
-        "autoscaling, disruption, env, fallback, health, image, name, port, resources, "
+        "autoscaling, build, disruption, env, fallback, health, image, name, port, resources, "
         "rollout, routes, servicePort, shutdown, startup) (got 3)",
     ]
 
@@ -266,7 +267,7 @@ def test_aws_account_and_region_shapes():
 
 def test_prewarm_rules():
     assert problems(stack_values(prewarm={"enabled": True})) == [
-        "warmstart:prewarm.sleepImage: required in sleep mode: the image built from services/ (target sleep)"
+        "warmstart:prewarm.sleepImage: required in sleep mode (or sleepBuild): the image built from services/ (target sleep)"
     ]
     old = stack_values(
         prewarm={"enabled": True, "mode": "image-volume", "extraImages": ["ok:1", "Not A Ref"]},

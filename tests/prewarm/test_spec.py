@@ -2,6 +2,7 @@ import pytest
 
 from components.config.prewarm import PrewarmConfig
 from components.prewarm.spec import (
+    HeldImage,
     chunk,
     container_name,
     daemonset_spec,
@@ -10,8 +11,29 @@ from components.prewarm.spec import (
 )
 
 
+def held(*references):
+    return [HeldImage.prebuilt(reference) for reference in references]
+
+
 def test_images_are_unique_and_sorted():
-    assert prewarm_images(["b:1", "a:1", "b:1"], ["c:1", "a:1"]) == ["a:1", "b:1", "c:1"]
+    images = prewarm_images(held("b:1", "a:1", "b:1"), ["c:1", "a:1"])
+    assert [image.ref for image in images] == ["a:1", "b:1", "c:1"]
+
+
+def test_a_built_image_is_named_by_its_repository_and_runs_its_pushed_reference():
+    pushed = object()  # stands for the digest reference a build returns on `up`
+    built = HeldImage("127.0.0.1:5000/warmstart/api", pushed)
+    images = prewarm_images([built, *held("zz/sidecar:1")], ["registry.k8s.io/pause:3.10"])
+    assert [image.key for image in images] == [
+        "127.0.0.1:5000/warmstart/api",
+        "registry.k8s.io/pause:3.10",
+        "zz/sidecar:1",
+    ]
+    pod = daemonset_spec(
+        0, images, PrewarmConfig(), namespace="ns", sleep_image="s:1", pause_image="p:1"
+    )["template"]["spec"]
+    assert pod["containers"][0]["name"] == "i00-api"
+    assert pod["containers"][0]["image"] is pushed
 
 
 @pytest.mark.parametrize(
@@ -19,7 +41,7 @@ def test_images_are_unique_and_sorted():
     [(0, 3, []), (1, 3, [1]), (3, 3, [3]), (7, 3, [3, 3, 1]), (5, 1, [1] * 5)],
 )
 def test_chunking(count, per_pod, sizes):
-    images = [f"img{i}" for i in range(count)]
+    images = held(*(f"img{i}" for i in range(count)))
     chunks = chunk(images, per_pod)
     assert [len(c) for c in chunks] == sizes
     assert [image for c in chunks for image in c] == images
@@ -39,7 +61,7 @@ def test_container_names_are_unique_readable_dns_labels():
 def test_sleep_mode_runs_the_copied_binary_in_every_image():
     pod = daemonset_spec(
         0,
-        ["a:1", "b:2"],
+        held("a:1", "b:2"),
         PrewarmConfig(enabled=True),
         namespace="ns",
         sleep_image="s:1",
@@ -59,7 +81,7 @@ def test_sleep_mode_runs_the_copied_binary_in_every_image():
 def test_image_volume_mode_runs_nothing_from_the_images():
     pod = daemonset_spec(
         1,
-        ["a:1", "b:2"],
+        held("a:1", "b:2"),
         PrewarmConfig(enabled=True, mode="image-volume"),
         namespace="ns",
         sleep_image=None,
@@ -76,7 +98,7 @@ def test_image_volume_mode_runs_nothing_from_the_images():
 def test_sleep_mode_without_sleep_image_is_an_error():
     with pytest.raises(ValueError, match="sleep image"):
         daemonset_spec(
-            0, ["a:1"], PrewarmConfig(), namespace="ns", sleep_image=None, pause_image="p:1"
+            0, held("a:1"), PrewarmConfig(), namespace="ns", sleep_image=None, pause_image="p:1"
         )
 
 
