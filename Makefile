@@ -13,7 +13,7 @@ GO_ENV := CGO_ENABLED=0
 
 TOOLCHAIN := scripts/toolchain.sh
 
-.PHONY: help venv test lint test-python test-go docs examples render build lambda lambda-host bench toolchain up e2e clean
+.PHONY: help venv test lint test-python test-go docs examples render build lambda lambda-host bench toolchain sandbox up e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -69,7 +69,7 @@ bench: venv build lambda lambda-host ## benchmarks: program evaluation and Go st
 	$(PY) -m bench.prewarm_cost
 	$(PY) -m bench.lambda_coldstart build/lambda-host/bootstrap
 
-toolchain: ## SANDBOX-ONLY: build pulumi, its Python host and Kubernetes provider (no-op if pulumi is installed)
+toolchain: ## SANDBOX-ONLY: build pulumi, its Python host, the Kubernetes and Docker Build providers
 	$(TOOLCHAIN) build
 
 # The venv's bin comes first so the language host runs the project's Python and packages.
@@ -80,7 +80,13 @@ up: venv toolchain ## pulumi up --stack STACK (default local) with a file backen
 	mkdir -p .pulumi-state; \
 	pulumi stack select --create $(STACK) && pulumi up --stack $(STACK) --yes
 
-e2e: venv toolchain ## end-to-end tests: the real engine and Kubernetes provider on the local stack
+sandbox: ## SANDBOX-ONLY: BuildKit, a buildx builder and a registry on 127.0.0.1:5000
+	scripts/sandbox/buildkit.sh start
+
+# Builds push to WARMSTART_REGISTRY with WARMSTART_BUILDER; unset, the sandbox's are used.
+e2e: venv toolchain ## end-to-end tests: the real engine on the local stack; builds pushed to a registry
+	@if [ -z "$${WARMSTART_REGISTRY-}" ]; then eval "$$(scripts/sandbox/buildkit.sh env)"; fi; \
+	export WARMSTART_REGISTRY WARMSTART_BUILDER WARMSTART_GO_IMAGE; \
 	$(PY) -m pytest -m e2e
 
 clean: ## remove build output (keeps .venv)

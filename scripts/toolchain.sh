@@ -13,7 +13,11 @@
 #     Python: the SDK code that runs is the pinned wheel, driven by the matching
 #     pulumi-language-python-exec script taken from sdk/v3 at the CLI's version;
 #   - the Kubernetes provider at the commit of the pinned pulumi-kubernetes release, its
-#     embedded schema generated first with the provider's own generator.
+#     embedded schema generated first with the provider's own generator;
+#   - the Docker Build provider at the pinned pulumi-docker-build version. Its module imports
+#     pulumi-java and the .NET language host only for schema metadata, and the proxy refuses
+#     both, so its wrapper module replaces them with two-type stand-ins
+#     (scripts/toolchain/docker-build/standins); nothing else of the provider changes.
 #
 # Usage: scripts/toolchain.sh build   build what is missing (no-op with a pulumi on PATH)
 #        scripts/toolchain.sh env     print the exports that put this toolchain on PATH
@@ -26,8 +30,12 @@ KUBERNETES_VERSION=$(sed -n 's/^pulumi-kubernetes==//p' "$repo/requirements.txt"
 KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 LANGHOST_SDK_VERSION=v3.79.0
 KEY="pulumi-${PULUMI_VERSION}_kubernetes-${KUBERNETES_VERSION}_langhost-${LANGHOST_SDK_VERSION}"
-CACHE="${WARMSTART_TOOLCHAIN_CACHE:-$HOME/.cache/warmstart-toolchain}/$KEY"
+DOCKER_BUILD_VERSION=$(sed -n 's/^pulumi-docker-build==//p' "$repo/requirements.txt")
+ROOT="${WARMSTART_TOOLCHAIN_CACHE:-$HOME/.cache/warmstart-toolchain}"
+CACHE="$ROOT/$KEY"
 BIN="$CACHE/bin"
+# Its own key: a provider upgrade must not rebuild the CLI.
+DOCKER_BUILD_BIN="$ROOT/docker-build-$DOCKER_BUILD_VERSION/bin"
 
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
@@ -40,7 +48,7 @@ log() { printf 'toolchain: %s\n' "$*" >&2; }
 build_wrapper() { # name main-package output ldflags
   local work="$CACHE/work/$1"
   rm -rf "$work" && mkdir -p "$work"
-  cp "$repo/scripts/toolchain/$1/go.mod" "$repo/scripts/toolchain/$1/tools.go" "$work/"
+  cp -r "$repo/scripts/toolchain/$1/." "$work/"
   (cd "$work" && go mod tidy && go build -trimpath -ldflags "$4" -o "$3" "$2")
 }
 
@@ -80,11 +88,18 @@ build_kubernetes() {
   cd "$repo"
 }
 
-install_plugin() {
-  log "installing the kubernetes plugin into $CACHE/home"
+build_docker_build() {
+  log "building the Docker Build provider v$DOCKER_BUILD_VERSION"
+  build_wrapper docker-build \
+    github.com/pulumi/pulumi-docker-build/provider/cmd/pulumi-resource-docker-build \
+    "$DOCKER_BUILD_BIN/pulumi-resource-docker-build" \
+    "-s -w -X github.com/pulumi/pulumi-docker-build/provider.Version=$DOCKER_BUILD_VERSION"
+}
+
+install_plugin() { # name version binary
+  log "installing the $1 plugin into $CACHE/home"
   PULUMI_HOME="$CACHE/home" PULUMI_SKIP_UPDATE_CHECK=true \
-    "$BIN/pulumi" plugin install resource kubernetes "$KUBERNETES_VERSION" \
-    --file "$BIN/pulumi-resource-kubernetes" >&2
+    "$BIN/pulumi" plugin install resource "$1" "$2" --file "$3" >&2
 }
 
 case "${1:-}" in
@@ -97,7 +112,12 @@ case "${1:-}" in
     [ -x "$BIN/pulumi" ] || build_cli
     [ -x "$BIN/pulumi-language-python" ] || build_langhost
     [ -x "$BIN/pulumi-resource-kubernetes" ] || build_kubernetes
-    [ -d "$CACHE/home/plugins/resource-kubernetes-v$KUBERNETES_VERSION" ] || install_plugin
+    [ -x "$DOCKER_BUILD_BIN/pulumi-resource-docker-build" ] || build_docker_build
+    [ -d "$CACHE/home/plugins/resource-kubernetes-v$KUBERNETES_VERSION" ] \
+      || install_plugin kubernetes "$KUBERNETES_VERSION" "$BIN/pulumi-resource-kubernetes"
+    [ -d "$CACHE/home/plugins/resource-docker-build-v$DOCKER_BUILD_VERSION" ] \
+      || install_plugin docker-build "$DOCKER_BUILD_VERSION" \
+        "$DOCKER_BUILD_BIN/pulumi-resource-docker-build"
     rm -rf "$CACHE/work"
     log "ready in $BIN"
     ;;

@@ -8,90 +8,24 @@ with the kubernetes plugin); `make e2e` runs these.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.e2e.project import Project, copy_project
 from warmstart.stackfile import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
 STACK = "local"
-COPY_IGNORES = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "rendered",
-    "build",
-    ".pulumi-state",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".hypothesis",
-)
-
-
-@dataclass
-class Project:
-    root: Path
-    env: dict[str, str]
-
-    def pulumi(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["pulumi", *args, "--stack", STACK, "--non-interactive"],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-
-    def ok(self, *args: str) -> str:
-        result = self.pulumi(*args)
-        assert result.returncode == 0, f"pulumi {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-        return result.stdout
-
-
-def toolchain_env() -> dict[str, str]:
-    script = PROJECT_ROOT / "scripts" / "toolchain.sh"
-    printed = subprocess.run(
-        ["bash", "-c", f'eval "$({script} env)" && env -0'],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return dict(item.split("=", 1) for item in printed.split("\0") if "=" in item)
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    root = tmp_path_factory.mktemp("e2e") / "warmstart"
-    shutil.copytree(PROJECT_ROOT, root, ignore=COPY_IGNORES)
-    (root / ".venv").symlink_to(PROJECT_ROOT / ".venv")
-    env = toolchain_env()
-    env.update(
-        PATH=f"{PROJECT_ROOT / '.venv' / 'bin'}{os.pathsep}{env['PATH']}",
-        PULUMI_BACKEND_URL=f"file://{root.parent / 'state'}",
-        PULUMI_CONFIG_PASSPHRASE="local-stack-only",
-    )
-    (root.parent / "state").mkdir()
-    if shutil.which("pulumi", path=env["PATH"]) is None:
-        pytest.fail("no pulumi CLI: run `make toolchain` (sandbox) or install Pulumi")
-    subprocess.run(
-        ["pulumi", "stack", "init", STACK, "--non-interactive"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return Project(root=root, env=env)
+    return copy_project(tmp_path_factory, STACK)
 
 
 def provider_objects(root: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
