@@ -13,7 +13,7 @@ GO_ENV := CGO_ENABLED=0
 
 TOOLCHAIN := scripts/toolchain.sh
 
-.PHONY: help venv test lint test-python test-go docs examples render build lambda lambda-host bench toolchain sandbox up e2e clean
+.PHONY: help venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -68,6 +68,10 @@ bench: venv build lambda lambda-host ## benchmarks: program evaluation and Go st
 	$(PY) -m bench.sleep_footprint build/sleep
 	$(PY) -m bench.prewarm_cost
 	$(PY) -m bench.lambda_coldstart build/lambda-host/bootstrap
+
+bench-images: venv sandbox ## image sizes and build times (cold, cached, one-line change) with BuildKit
+	@eval "$$(scripts/sandbox/buildkit.sh env)"; $(PY) -m bench.images --registry "$$WARMSTART_REGISTRY" \
+	  --buildctl "$$WARMSTART_BUILDCTL" --go-image "$$WARMSTART_GO_IMAGE"
 
 toolchain: ## SANDBOX-ONLY: build pulumi, its Python host, the Kubernetes and Docker Build providers
 	$(TOOLCHAIN) build
