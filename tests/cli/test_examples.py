@@ -11,6 +11,7 @@ EXAMPLES = examples()
 
 def test_every_feature_has_an_example():
     assert [example.name for example in EXAMPLES] == [
+        "build-and-push",
         "eks",
         "fallbacks",
         "go-service",
