@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# SANDBOX-ONLY: a real single-node Kubernetes 1.35 for a machine that cannot run kind (no
+# node image can be pulled). Users with Docker use kind, or any cluster their kubeconfig
+# names; they never run this.
+#
+# Built from Go modules (cached outside the clone, keyed by versions): kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubelet, kube-proxy (k8s.io/kubernetes, its
+# staging modules replaced by their published versions) and etcd 3.6. Run with Debian's
+# containerd (an instance of its own), runc and CNI plugins. The facts behind each setting
+# are in ../shared/notes/local-cluster.md: cgroup v1 (failCgroupV1: false, cgroupfs), no
+# CAP_SYS_RESOURCE (restrict_oom_score_adj), a non-loopback advertise address, and a pause
+# image made here (the `sleep` target, pushed by scripts/sandbox/buildkit.sh's registry).
+#
+# Addresses: the node is 192.0.2.10 on lo (TEST-NET-1, routed nowhere), pods
+# get 198.18.0.0/24 and Services 198.19.0.0/24 (the benchmarking range, RFC 2544): only
+# network namespaces this script makes on this machine ever hold them.
+#
+# Usage: scripts/sandbox/cluster.sh build | start | stop | env | status
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+KUBERNETES_VERSION=v1.35.4
+ETCD_VERSION=v3.6.5
+BIN="${WARMSTART_CLUSTER_CACHE:-$HOME/.cache/warmstart-cluster}/kubernetes-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}/bin"
+STATE=${WARMSTART_CLUSTER_STATE:-/var/lib/warmstart-cluster}
+PKI="$STATE/pki"
+NODE=warmstart
+NODE_IP=192.0.2.10
+POD_CIDR=198.18.0.0/24
+SERVICE_CIDR=198.19.0.0/24
+API_SERVICE_IP=198.19.0.1
+CONTEXT=warmstart-local
+REGISTRY=127.0.0.1:5000
+PAUSE_IMAGE="$REGISTRY/sandbox/pause:1"
+COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
+
+log() { printf 'cluster: %s\n' "$*" >&2; }
+
+build() {
+  local missing=()
+  for component in "${COMPONENTS[@]}" etcd; do
+    [ -x "$BIN/$component" ] || missing+=("$component")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  log "building ${missing[*]} (cold: about 20 minutes)"
+  local work
+  work=$(mktemp -d)
+  cp -r "$repo/scripts/toolchain/kubernetes/." "$work/kubernetes"
+  (
+    cd "$work/kubernetes"
+    # The staging modules are `replace`d to ./staging in k8s.io/kubernetes: use the releases.
+    local staging
+    staging=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" \
+      | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
+    sed -n 's/^[[:space:]]*\(k8s.io\/[a-z0-9-]*\) => .\/staging.*/\1/p' "$staging" | while read -r module; do
+      go mod edit -replace "$module=$module@v0${KUBERNETES_VERSION#v1}"
+    done
+    go mod tidy
+    local version=k8s.io/component-base/version minor=${KUBERNETES_VERSION#v1.}
+    local ldflags="-s -w -X $version.gitVersion=$KUBERNETES_VERSION -X $version.gitMajor=1"
+    ldflags+=" -X $version.gitMinor=${minor%%.*} -X $version.gitTreeState=clean"
+    for component in "${COMPONENTS[@]}"; do
+      log "  $component"
+      go build -trimpath -ldflags "$ldflags" -o "$BIN/$component" "k8s.io/kubernetes/cmd/$component"
+    done
+  )
+  cp -r "$repo/scripts/toolchain/etcd/." "$work/etcd"
+  (cd "$work/etcd" && go mod tidy && log "  etcd" && go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" .)
+  rm -rf "$work"
+}
+
+install_packages() {
+  local missing=()
+  command -v containerd >/dev/null || missing+=(containerd)
+  command -v runc >/dev/null || missing+=(runc)
+  [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
+  command -v iptables >/dev/null || missing+=(iptables)
+  command -v conntrack >/dev/null || missing+=(conntrack)
+  command -v openssl >/dev/null || missing+=(openssl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+node_address() {
+  # On lo: this kernel has no dummy links, and the address only has to be local.
+  ip -4 addr show dev lo | grep -q " $NODE_IP/" || ip addr add "$NODE_IP/32" dev lo
+}
+
+# --- certificates -----------------------------------------------------------------------
+cert() { # name subject [extensions-file]
+  local name=$1 subject=$2 extensions=${3:-}
+  [ -f "$PKI/$name.crt" ] && return
+  openssl genrsa -out "$PKI/$name.key" 2048 2>/dev/null
+  openssl req -new -key "$PKI/$name.key" -subj "$subject" -out "$PKI/$name.csr" 2>/dev/null
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" \
+    -CAcreateserial -days 365 -out "$PKI/$name.crt" ${extensions:+-extfile "$extensions"} 2>/dev/null
+}
+
+certificates() {
+  mkdir -p "$PKI"
+  if [ ! -f "$PKI/ca.crt" ]; then
+    openssl genrsa -out "$PKI/ca.key" 2048 2>/dev/null
+    openssl req -x509 -new -key "$PKI/ca.key" -subj "/CN=warmstart-local-ca" -days 365 \
+      -out "$PKI/ca.crt" 2>/dev/null
+  fi
+  cat >"$PKI/apiserver.ext" <<EOF
+subjectAltName=DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:$NODE_IP,IP:$API_SERVICE_IP
+extendedKeyUsage=serverAuth
+EOF
+  printf 'extendedKeyUsage=clientAuth\n' >"$PKI/client.ext"
+  cert apiserver "/CN=kube-apiserver" "$PKI/apiserver.ext"
+  cert admin "/O=system:masters/CN=warmstart-admin" "$PKI/client.ext"
+  cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$PKI/client.ext"
+  cert controller-manager "/CN=system:kube-controller-manager" "$PKI/client.ext"
+  cert scheduler "/CN=system:kube-scheduler" "$PKI/client.ext"
+  cert kubelet "/O=system:nodes/CN=system:node:$NODE" "$PKI/client.ext"
+  cert kube-proxy "/CN=system:kube-proxy" "$PKI/client.ext"
+  [ -f "$PKI/sa.key" ] || openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
+  openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
+}
+
+kubeconfig() { # user -> $STATE/<user>.kubeconfig
+  local user=$1 file="$STATE/$1.kubeconfig"
+  KUBECONFIG=$file kubectl config set-cluster "$CONTEXT" --server "https://$NODE_IP:6443" \
+    --certificate-authority "$PKI/ca.crt" --embed-certs >/dev/null
+  KUBECONFIG=$file kubectl config set-credentials "$user" --client-certificate "$PKI/$user.crt" \
+    --client-key "$PKI/$user.key" --embed-certs >/dev/null
+  KUBECONFIG=$file kubectl config set-context "$CONTEXT" --cluster "$CONTEXT" --user "$user" >/dev/null
+  KUBECONFIG=$file kubectl config use-context "$CONTEXT" >/dev/null
+}
+
+# --- processes --------------------------------------------------------------------------
+run() { # name command... : started in its own session, pid and log under $STATE/run
+  local name=$1
+  shift
+  if [ -f "$STATE/run/$name.pid" ] && kill -0 "$(cat "$STATE/run/$name.pid")" 2>/dev/null; then
+    return
+  fi
+  setsid "$@" >"$STATE/run/$name.log" 2>&1 &
+  echo $! >"$STATE/run/$name.pid"
+}
+
+wait_for() { # description command...
+  local what=$1
+  shift
+  for _ in $(seq 1 120); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  log "$what did not come up: see $STATE/run/"
+  return 1
+}
+
+admin() { kubectl --kubeconfig "$STATE/admin.kubeconfig" "$@"; }
+
+start_containerd() {
+  mkdir -p "$STATE/containerd" "$STATE/cni/net.d"
+  cat >"$STATE/containerd/config.toml" <<EOF
+version = 2
+root = "$STATE/containerd/root"
+state = "$STATE/containerd/state"
+[grpc]
+  address = "$STATE/containerd.sock"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  # The VM's bounding set lacks CAP_SYS_RESOURCE: runc cannot lower a sandbox's OOM score.
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$STATE/cni/net.d"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+      SystemdCgroup = false
+EOF
+  cat >"$STATE/cni/net.d/10-warmstart.conflist" <<EOF
+{"cniVersion": "0.4.0", "name": "warmstart", "plugins": [
+  {"type": "bridge", "bridge": "ws-pods", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+   "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_CIDR"}]],
+            "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$STATE/cni/ipam"}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}
+]}
+EOF
+  run containerd containerd --config "$STATE/containerd/config.toml"
+  wait_for containerd ctr --address "$STATE/containerd.sock" version
+}
+
+start_control_plane() {
+  run etcd "$BIN/etcd" --name "$NODE" --data-dir "$STATE/etcd" \
+    --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
+    --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+    --initial-cluster "$NODE=http://127.0.0.1:2380"
+  run kube-apiserver "$BIN/kube-apiserver" --etcd-servers http://127.0.0.1:2379 \
+    --advertise-address "$NODE_IP" --bind-address 0.0.0.0 --secure-port 6443 \
+    --service-cluster-ip-range "$SERVICE_CIDR" --authorization-mode Node,RBAC \
+    --enable-admission-plugins NodeRestriction \
+    --client-ca-file "$PKI/ca.crt" --tls-cert-file "$PKI/apiserver.crt" \
+    --tls-private-key-file "$PKI/apiserver.key" \
+    --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+    --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+    --service-account-issuer https://kubernetes.default.svc
+  wait_for kube-apiserver admin get --raw /readyz
+  run kube-controller-manager "$BIN/kube-controller-manager" \
+    --kubeconfig "$STATE/controller-manager.kubeconfig" --leader-elect=false \
+    --bind-address 127.0.0.1 --service-account-private-key-file "$PKI/sa.key" \
+    --root-ca-file "$PKI/ca.crt" --use-service-account-credentials \
+    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key"
+  run kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$STATE/scheduler.kubeconfig" \
+    --leader-elect=false --bind-address 127.0.0.1
+}
+
+start_node() {
+  mkdir -p "$STATE/kubelet"
+  cat >"$STATE/kubelet/config.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $PKI/ca.crt}
+authorization: {mode: Webhook}
+containerRuntimeEndpoint: unix://$STATE/containerd.sock
+cgroupDriver: cgroupfs
+failCgroupV1: false
+failSwapOn: false
+clusterDomain: cluster.local
+resolvConf: /etc/resolv.conf
+serializeImagePulls: false
+EOF
+  run kubelet "$BIN/kubelet" --config "$STATE/kubelet/config.yaml" \
+    --kubeconfig "$STATE/kubelet.kubeconfig" --root-dir "$STATE/kubelet/root" \
+    --hostname-override "$NODE" --node-ip "$NODE_IP"
+  cat >"$STATE/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: iptables
+clusterCIDR: 198.18.0.0/16
+hostnameOverride: $NODE
+clientConnection: {kubeconfig: $STATE/kube-proxy.kubeconfig}
+EOF
+  run kube-proxy "$BIN/kube-proxy" --config "$STATE/kube-proxy.yaml"
+  wait_for "node $NODE" admin wait --for condition=Ready "node/$NODE" --timeout 1s
+}
+
+pause_image() {
+  # The CRI sandbox image: `sleep` waits for SIGTERM, which is all a pause container does.
+  if curl -fs -o /dev/null "http://$REGISTRY/v2/sandbox/pause/manifests/1" \
+    -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json'; then
+    return
+  fi
+  log "pushing the sleep target as $PAUSE_IMAGE"
+  eval "$("$repo/scripts/sandbox/buildkit.sh" env)"
+  $WARMSTART_BUILDCTL build --frontend dockerfile.v0 --local "context=$repo/services" \
+    --local "dockerfile=$repo/services" --opt target=sleep --opt platform=linux/amd64 \
+    --opt "build-arg:GO_IMAGE=$WARMSTART_GO_IMAGE" \
+    --output "type=image,name=$PAUSE_IMAGE,push=true" >"$STATE/run/pause-image.log" 2>&1
+}
+
+start() {
+  build
+  install_packages
+  mkdir -p "$STATE/run"
+  node_address
+  certificates
+  for user in admin controller-manager scheduler kubelet kube-proxy; do kubeconfig "$user"; done
+  pause_image
+  log "starting containerd, etcd, the control plane, kubelet and kube-proxy"
+  start_containerd
+  start_control_plane
+  start_node
+  log "ready: export KUBECONFIG=$STATE/admin.kubeconfig (context $CONTEXT)"
+}
+
+stop() {
+  local name
+  for name in kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do
+    if [ -f "$STATE/run/$name.pid" ]; then
+      kill "$(cat "$STATE/run/$name.pid")" 2>/dev/null || true
+      rm -f "$STATE/run/$name.pid"
+    fi
+  done
+  # Pods' containers belong to containerd's shims: stop them before containerd itself.
+  if [ -S "$STATE/containerd.sock" ]; then
+    local ctr=(ctr --address "$STATE/containerd.sock" --namespace k8s.io)
+    "${ctr[@]}" tasks ls -q 2>/dev/null | while read -r task; do
+      "${ctr[@]}" tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
+    done
+  fi
+  if [ -f "$STATE/run/containerd.pid" ]; then
+    kill "$(cat "$STATE/run/containerd.pid")" 2>/dev/null || true
+    rm -f "$STATE/run/containerd.pid"
+  fi
+  log "stopped"
+}
+
+case "${1:-}" in
+  build) build ;;
+  start) start ;;
+  stop) stop ;;
+  env) printf 'export KUBECONFIG=%q\n' "$STATE/admin.kubeconfig" ;;
+  status) admin get nodes -o wide ;;
+  *)
+    echo "usage: $0 build|start|stop|env|status" >&2
+    exit 2
+    ;;
+esac
