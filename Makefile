@@ -52,6 +52,8 @@ render: venv ## offline render of STACK (default local) into rendered/STACK
 build: ## static Go binaries into build/
 	cd services && $(GO_ENV) go build -tags nethttpomithttp2 $(GO_BUILD_FLAGS) -o ../build/hello ./cmd/hello
 	cd services && $(GO_ENV) go build $(GO_BUILD_FLAGS) -o ../build/sleep ./cmd/sleep
+	cd services && $(GO_ENV) go build $(GO_BUILD_FLAGS) -o ../build/ledger ./cmd/ledger
+	cd services && $(GO_ENV) go build $(GO_BUILD_FLAGS) -o ../build/edge-proxy ./cmd/edge-proxy
 
 lambda: venv ## the Lambda fallback: bootstrap for provided.al2023 arm64, zipped deterministically
 	cd services && $(GO_ENV) GOOS=linux GOARCH=arm64 go build -tags lambda.norpc,nethttpomithttp2 \

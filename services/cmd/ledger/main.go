@@ -1,0 +1,127 @@
+// Command ledger is the local stack's gRPC service: it loads a snapshot before it serves,
+// so its start-up is slow and measured, and it answers the kubelet's gRPC probes through
+// the standard health service (grpc.health.v1), one service name per probe.
+//
+// The listener opens first, so a probe during the load gets NOT_SERVING, not a refused
+// connection. On SIGTERM readiness turns NOT_SERVING first, in-flight calls finish within
+// SHUTDOWN_TIMEOUT, then the process exits.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+)
+
+// The names the GoService component gives the three gRPC probes by default.
+const (
+	startupService   = "startup"
+	readinessService = "readiness"
+	livenessService  = "liveness"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "ledger:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, getenv func(string) string, logOut io.Writer) error {
+	logger := slog.New(slog.NewJSONHandler(logOut, nil))
+	load, err := duration(getenv, "LEDGER_LOAD_TIME", 0)
+	if err != nil {
+		return err
+	}
+	shutdownTimeout, err := duration(getenv, "SHUTDOWN_TIMEOUT", 20*time.Second)
+	if err != nil {
+		return err
+	}
+	listener, err := net.Listen("tcp", ":"+valueOr(getenv("PORT"), "9090"))
+	if err != nil {
+		return fmt.Errorf("listening: %w", err)
+	}
+	return serve(ctx, listener, load, shutdownTimeout, logger)
+}
+
+// serve answers health checks on listener at once, serving after load, until ctx ends.
+func serve(ctx context.Context, listener net.Listener, load, shutdownTimeout time.Duration, logger *slog.Logger) error {
+	probes := health.NewServer()
+	for _, name := range []string{"", startupService, readinessService} {
+		probes.SetServingStatus(name, healthpb.HealthCheckResponse_NOT_SERVING)
+	}
+	probes.SetServingStatus(livenessService, healthpb.HealthCheckResponse_SERVING)
+	server := grpc.NewServer()
+	healthpb.RegisterHealthServer(server, probes)
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(listener) }()
+	logger.Info("loading snapshot", "addr", listener.Addr().String(), "load", load.String())
+
+	select {
+	case <-time.After(load):
+		for _, name := range []string{"", startupService, readinessService} {
+			probes.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
+		}
+		logger.Info("serving")
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("serving: %w", err)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("serving: %w", err)
+	}
+	return drain(server, probes, shutdownTimeout, logger)
+}
+
+// drain fails readiness, lets in-flight calls finish for at most timeout, then stops.
+func drain(server *grpc.Server, probes *health.Server, timeout time.Duration, logger *slog.Logger) error {
+	probes.SetServingStatus(readinessService, healthpb.HealthCheckResponse_NOT_SERVING)
+	probes.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
+	logger.Info("draining", "timeout", timeout.String())
+	stopped := make(chan struct{})
+	go func() {
+		server.GracefulStop()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-time.After(timeout):
+		server.Stop()
+		logger.Warn("drain timed out: closed remaining calls")
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func duration(getenv func(string) string, name string, fallback time.Duration) (time.Duration, error) {
+	text := getenv(name)
+	if text == "" {
+		return fallback, nil
+	}
+	parsed, err := time.ParseDuration(text)
+	if err != nil || parsed < 0 {
+		return 0, fmt.Errorf("%s must be a duration such as 20s, got %q", name, text)
+	}
+	return parsed, nil
+}
+
+func valueOr(value, fallback string) string {
+	if value == "" {
+		return fallback
+	}
+	return value
+}
