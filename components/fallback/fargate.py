@@ -78,31 +78,7 @@ class FargateSpotFallback(pulumi.ComponentResource):
             default_capacity_provider_strategies=capacity_strategy(args.strategy),
             opts=child,
         )
-        self.tasks_security_group = aws.ec2.SecurityGroup(
-            "fallback-tasks",
-            vpc_id=args.vpc_id,
-            description="warmstart: Fargate fallback tasks, reachable from the ALB only",
-            ingress=[
-                {
-                    "protocol": "tcp",
-                    "from_port": s.port,
-                    "to_port": s.port,
-                    "security_groups": [args.load_balancer_security_group_id],
-                    "description": f"ALB to {s.name}",
-                }
-                for s in args.services
-            ],
-            egress=[
-                {
-                    "protocol": "-1",
-                    "from_port": 0,
-                    "to_port": 0,
-                    "cidr_blocks": ["0.0.0.0/0"],
-                    "description": "image pulls and the service's own calls",
-                }
-            ],
-            opts=child,
-        )
+        self.tasks_security_group = _tasks_security_group(self, args)
         self.execution_role = self._role(
             "fallback-execution", [ECS_TASK_EXECUTION_POLICY, *args.execution_policy_arns]
         )
@@ -222,3 +198,34 @@ class FargateSpotFallback(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def _tasks_security_group(
+    parent: pulumi.Resource, args: FargateSpotFallbackArgs
+) -> aws.ec2.SecurityGroup:
+    """Tasks take traffic from the load balancer only; egress for pulls and their own calls."""
+    return aws.ec2.SecurityGroup(
+        "fallback-tasks",
+        vpc_id=args.vpc_id,
+        description="warmstart: Fargate fallback tasks, reachable from the ALB only",
+        ingress=[
+            {
+                "protocol": "tcp",
+                "from_port": s.port,
+                "to_port": s.port,
+                "security_groups": [args.load_balancer_security_group_id],
+                "description": f"ALB to {s.name}",
+            }
+            for s in args.services
+        ],
+        egress=[
+            {
+                "protocol": "-1",
+                "from_port": 0,
+                "to_port": 0,
+                "cidr_blocks": ["0.0.0.0/0"],
+                "description": "image pulls and the service's own calls",
+            }
+        ],
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
