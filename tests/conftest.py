@@ -64,6 +64,7 @@ def local_like() -> ProgramRun:
 ROUTED_AWS = {"accountId": "123456789012", "region": "eu-west-1"}
 ROUTED_EKS = {
     "mode": "eks",
+    "adminRoleArns": ["arn:aws:iam::123456789012:role/platform-admins"],
     "network": {"cidr": "10.0.0.0/16", "availabilityZones": ["eu-west-1a", "eu-west-1b"]},
 }
 

@@ -8,6 +8,7 @@ AWS = {"accountId": "123456789012", "region": "eu-west-1"}
 EKS = {
     "mode": "eks",
     "name": "demo",
+    "adminRoleArns": ["arn:aws:iam::123456789012:role/platform-admins"],
     "network": {"cidr": "10.20.0.0/16", "availabilityZones": ["eu-west-1a", "eu-west-1b"]},
 }
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
@@ -55,7 +56,11 @@ def prod_run():
             pinned,
             production=True,
             routing=routing,
-            cluster={**EKS, "adminRoleArns": ["arn:aws:iam::123456789012:role/admins"]},
+            cluster={
+                **EKS,
+                "adminRoleArns": ["arn:aws:iam::123456789012:role/admins"],
+                "endpoint": {"publicCidrs": ["198.51.100.0/24"]},
+            },
         )
     )
 

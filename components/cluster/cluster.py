@@ -26,7 +26,7 @@ from components.cluster.load_balancer_controller import (
 )
 from components.cluster.network import Network, NetworkArgs
 from components.cluster.node_settings import image_gc_user_data
-from components.cluster.policies import kubeconfig
+from components.cluster.policies import deployer_access_gap, kubeconfig
 from components.config.cluster import AwsConfig, ClusterConfig, ImageGcConfig
 
 TYPE_TOKEN = "warmstart:cluster:Cluster"
@@ -113,7 +113,9 @@ class Cluster(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.control_plane = eks.control_plane(self, name, config, self.network, production)
+        plane = eks.control_plane(self, name, config, self.network, production)
+        self.control_plane = plane.cluster
+        self._check_deployer_access(config.admin_role_arns)
         self.node_role = eks.node_role(self, args.node_policy_arns)
         self.node_role_arn = self.node_role.role.arn
         # The same user data for both groups: one NodeConfig, rendered once.
@@ -124,8 +126,11 @@ class Cluster(pulumi.ComponentResource):
         self.node_groups = {group: eks.node_group(self, group, groups) for group in eks.NODE_GROUPS}
         self.addons = eks.addons(self, self.control_plane, config, list(self.node_groups.values()))
         self._expose_control_plane(self.control_plane, args.aws.region)
+        # Every Kubernetes object waits for the admins' access: none races to a 401/403.
         self.provider = k8s.Provider(
-            "kubernetes", kubeconfig=self.kubeconfig, opts=pulumi.ResourceOptions(parent=self)
+            "kubernetes",
+            kubeconfig=self.kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=plane.admin_access),
         )
         if config.load_balancer_controller.enabled:
             self.load_balancer_controller = LoadBalancerController(
@@ -143,6 +148,17 @@ class Cluster(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": self.provider}),
             )
+
+    def _check_deployer_access(self, admin_role_arns: list[str]) -> None:
+        """Say at preview, not as a 403 mid-update, when `up` runs as a role without access."""
+        caller = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self))
+
+        def warn(arn: str) -> None:
+            gap = deployer_access_gap(arn, admin_role_arns)
+            if gap is not None:
+                pulumi.log.warn(gap, resource=self)
+
+        caller.arn.apply(warn)
 
     def _expose_control_plane(self, control_plane: aws.eks.Cluster, region: str) -> None:
         """The values other components and the stack's outputs read, kubeconfig as a secret."""

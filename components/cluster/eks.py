@@ -72,9 +72,17 @@ def node_role(parent: pulumi.Resource, extra_policy_arns: Sequence[pulumi.Input[
     return role(parent, "nodes", "warmstart: EKS worker nodes", node_trust_policy(), policies)
 
 
+@dataclass(frozen=True)
+class ControlPlane:
+    """The cluster, and the access grants the Kubernetes provider must wait for."""
+
+    cluster: aws.eks.Cluster
+    admin_access: list[aws.eks.AccessPolicyAssociation]
+
+
 def control_plane(
     parent: pulumi.Resource, name: str, config: ClusterConfig, network: Network, production: bool
-) -> aws.eks.Cluster:
+) -> ControlPlane:
     """The EKS cluster, its secrets key, and an access entry per admin role."""
     cluster_role = role(
         parent,
@@ -109,8 +117,9 @@ def control_plane(
         },
         access_config={
             "authentication_mode": "API",
-            # Production admins are named explicitly; nobody is admin for having run `up`.
-            "bootstrap_cluster_creator_admin_permissions": not production,
+            # Admins are named explicitly, never admin for having run `up`: a bootstrap entry
+            # for the creator would also collide with an explicit entry for the same role.
+            "bootstrap_cluster_creator_admin_permissions": False,
         },
         encryption_config={"provider": {"key_arn": key.arn}, "resources": ["secrets"]},
         enabled_cluster_log_types=list(config.logging),
@@ -119,13 +128,13 @@ def control_plane(
             parent=parent, protect=production, depends_on=cluster_role.attachments
         ),
     )
-    _admin_access(parent, cluster, config.admin_role_arns)
-    return cluster
+    return ControlPlane(cluster, _admin_access(parent, cluster, config.admin_role_arns))
 
 
 def _admin_access(
     parent: pulumi.Resource, cluster: aws.eks.Cluster, principals: Sequence[str]
-) -> None:
+) -> list[aws.eks.AccessPolicyAssociation]:
+    associations = []
     for index, principal in enumerate(principals):
         entry = aws.eks.AccessEntry(
             f"admin-{index}",
@@ -134,7 +143,7 @@ def _admin_access(
             type="STANDARD",
             opts=pulumi.ResourceOptions(parent=parent),
         )
-        aws.eks.AccessPolicyAssociation(
+        association = aws.eks.AccessPolicyAssociation(
             f"admin-{index}",
             cluster_name=cluster.name,
             principal_arn=principal,
@@ -142,6 +151,8 @@ def _admin_access(
             access_scope={"type": "cluster"},
             opts=pulumi.ResourceOptions(parent=parent, depends_on=[entry]),
         )
+        associations.append(association)
+    return associations
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -138,3 +140,29 @@ def kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, reg
         ],
     }
     return yaml.safe_dump(document, sort_keys=False)
+
+
+_ASSUMED_ROLE = re.compile(r"^arn:aws[a-z-]*:sts::(\d{12}):assumed-role/([^/]+)/[^/]+$")
+_IAM_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/(?:.*/)?([^/]+)$")
+
+
+def deployer_access_gap(caller_arn: str, admin_role_arns: Sequence[str]) -> str | None:
+    """Why the identity running `pulumi up` would be refused by the Kubernetes API, if it would.
+
+    With no creator admin, only the named roles get access entries. A session of one of
+    them (`sts:assumed-role/<name>/...`, whose ARN drops the role's path) is matched by
+    account and role name. Anything that is not an AWS ARN (an offline render) says nothing.
+    """
+    if not _IAM_ARN.match(caller_arn):
+        return None
+    session = _ASSUMED_ROLE.match(caller_arn)
+    if session is not None:
+        for arn in admin_role_arns:
+            role = _ROLE_ARN.match(arn)
+            if role is not None and role.groups() == session.groups():
+                return None
+    return (
+        f"the identity running pulumi up ({caller_arn}) is not among cluster.adminRoleArns: "
+        "every Kubernetes object of this stack will be refused (401/403); add its role"
+    )

@@ -72,7 +72,10 @@ class EndpointAccessConfig(ConfigModel):
     private: bool = True
     """Endpoint inside the VPC."""
     public_cidrs: list[str] = ["0.0.0.0/0"]
-    """IPv4 ranges allowed to the public endpoint."""
+    """IPv4 ranges allowed to the public endpoint: your deployers' (production: not all)."""
+    deployer_in_vpc: bool = False
+    """`pulumi up` runs inside the VPC (or a network routed to it): only then may the endpoint
+    be private-only, since the same `up` that creates the VPC talks to the Kubernetes API."""
 
 
 class NodeGroupConfig(ConfigModel):
@@ -188,16 +191,16 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
         yield Problem("cluster.network", "required with cluster.mode eks (cidr, availabilityZones)")
     else:
         yield from _network_problems(cluster.network, config.aws)
-    if config.production and not cluster.admin_role_arns:
+    if not cluster.admin_role_arns:
         yield Problem(
             "cluster.adminRoleArns",
-            "production clusters name their admin roles (no implicit creator admin)",
+            "required: cluster access is granted only through explicit access entries; "
+            "name the roles that run pulumi up and operate the cluster",
         )
     for index, arn in enumerate(cluster.admin_role_arns):
         if not _ROLE_ARN.match(arn):
             yield Problem(f"cluster.adminRoleArns[{index}]", "not an IAM role ARN", arn)
-    if not (cluster.endpoint.public or cluster.endpoint.private):
-        yield Problem("cluster.endpoint", "public, private or both must be on", "neither")
+    yield from _endpoint_problems(cluster.endpoint, config.production)
     for index, cidr in enumerate(cluster.endpoint.public_cidrs):
         if _ipv4_network(cidr) is None:
             yield Problem(f"cluster.endpoint.publicCidrs[{index}]", "not an IPv4 CIDR", cidr)
@@ -209,6 +212,25 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
             "cluster.spotNodes.instanceTypes",
             "spot capacity needs at least 3 distinct instance types",
             cluster.spot_nodes.instance_types,
+        )
+
+
+def _endpoint_problems(endpoint: EndpointAccessConfig, production: bool) -> Iterator[Problem]:
+    if not (endpoint.public or endpoint.private):
+        yield Problem("cluster.endpoint", "public, private or both must be on", "neither")
+    elif not endpoint.public and not endpoint.deployer_in_vpc:
+        yield Problem(
+            "cluster.endpoint.public",
+            "a private-only endpoint is unreachable from the pulumi up that creates the VPC: "
+            "keep it public with publicCidrs limited to your deployers, or set deployerInVpc "
+            "where up runs inside the VPC",
+            False,
+        )
+    if production and endpoint.public and "0.0.0.0/0" in endpoint.public_cidrs:
+        yield Problem(
+            "cluster.endpoint.publicCidrs",
+            "production limits the public endpoint to its deployers' CIDRs",
+            endpoint.public_cidrs,
         )
 
 

@@ -40,7 +40,8 @@ def dev():
 @pytest.fixture(scope="module")
 def prod():
     pinned = service(image="repo/hello@" + DIGEST, autoscaling={"minReplicas": 2})
-    return run(stack_values(pinned, aws=AWS, cluster=EKS, production=True))
+    deployers = {**EKS, "endpoint": {"publicCidrs": ["198.51.100.0/24"]}}
+    return run(stack_values(pinned, aws=AWS, cluster=deployers, production=True))
 
 
 def by_name(result, type_):
@@ -99,7 +100,7 @@ def test_control_plane(dev):
     assert cluster["version"] == "1.35"
     assert cluster["accessConfig"] == {
         "authenticationMode": "API",
-        "bootstrapClusterCreatorAdminPermissions": True,
+        "bootstrapClusterCreatorAdminPermissions": False,
     }
     assert cluster["encryptionConfig"] == {
         "provider": {"keyArn": "<known after apply: aws:kms/key:Key secrets.arn>"},
@@ -340,3 +341,50 @@ def test_eks_config_rules():
     assert [str(p) for p in caught.value.problems] == [
         "warmstart:cluster.network: only used with cluster.mode eks"
     ]
+
+
+def cluster_problems(cluster, **overrides):
+    raw = config_from_mapping("t", stack_values(service(), aws=AWS, cluster=cluster, **overrides))
+    try:
+        parse_config(raw.values)
+    except ConfigError as error:
+        return [str(problem) for problem in error.problems]
+    return []
+
+
+def test_access_is_only_ever_explicit():
+    without_admins = {key: value for key, value in EKS.items() if key != "adminRoleArns"}
+    assert cluster_problems(without_admins) == [
+        "warmstart:cluster.adminRoleArns: required: cluster access is granted only through "
+        "explicit access entries; name the roles that run pulumi up and operate the cluster"
+    ]
+
+
+def test_a_private_only_endpoint_needs_a_deployer_inside_the_vpc():
+    private = {**EKS, "endpoint": {"public": False, "private": True}}
+    assert cluster_problems(private) == [
+        "warmstart:cluster.endpoint.public: a private-only endpoint is unreachable from the "
+        "pulumi up that creates the VPC: keep it public with publicCidrs limited to your "
+        "deployers, or set deployerInVpc where up runs inside the VPC (got false)"
+    ]
+    inside = {**EKS, "endpoint": {"public": False, "private": True, "deployerInVpc": True}}
+    assert cluster_problems(inside) == []
+
+
+def test_production_limits_the_public_endpoint_to_its_deployers():
+    pinned = service(image="repo/hello@" + DIGEST, autoscaling={"minReplicas": 2})
+    raw = config_from_mapping("t", stack_values(pinned, aws=AWS, cluster=EKS, production=True))
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw.values)
+    assert [str(p) for p in caught.value.problems] == [
+        "warmstart:cluster.endpoint.publicCidrs: production limits the public endpoint to its "
+        "deployers' CIDRs (got ['0.0.0.0/0'])"
+    ]
+
+
+def test_the_kubernetes_provider_waits_for_the_admins_access(dev):
+    provider = dev.get("pulumi:providers:kubernetes", "kubernetes")
+    association = dev.get("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "admin-0")
+    assert association.urn in provider.depends_on
+    namespace = dev.get("kubernetes:core/v1:Namespace", "warmstart")
+    assert namespace.provider == provider.urn

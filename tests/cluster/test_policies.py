@@ -1,7 +1,9 @@
+import pytest
 import yaml
 
 from components.cluster.policies import (
     cluster_trust_policy,
+    deployer_access_gap,
     irsa_trust_policy,
     kubeconfig,
     load_balancer_controller_policy,
@@ -91,3 +93,38 @@ def test_kubeconfig_uses_aws_eks_get_token():
         "interactiveMode": "Never",
     }
     assert document["current-context"] == "demo"
+
+
+ADMINS = ["arn:aws:iam::123456789012:role/platform-admins", "arn:aws:iam::123456789012:role/ops/ci"]
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        "arn:aws:sts::123456789012:assumed-role/platform-admins/alice",
+        "arn:aws:sts::123456789012:assumed-role/ci/github-run-42",  # role path dropped by STS
+    ],
+)
+def test_a_session_of_an_admin_role_has_access(caller):
+    assert deployer_access_gap(caller, ADMINS) is None
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        "arn:aws:sts::123456789012:assumed-role/developers/bob",
+        "arn:aws:sts::999999999999:assumed-role/platform-admins/eve",  # same name, other account
+        "arn:aws:iam::123456789012:user/carol",
+        "arn:aws:iam::123456789012:root",
+    ],
+)
+def test_anyone_else_is_told_at_preview(caller):
+    assert deployer_access_gap(caller, ADMINS) == (
+        f"the identity running pulumi up ({caller}) is not among cluster.adminRoleArns: "
+        "every Kubernetes object of this stack will be refused (401/403); add its role"
+    )
+
+
+def test_an_offline_placeholder_is_no_identity():
+    placeholder = "<known after apply: aws:index/getCallerIdentity:getCallerIdentity caller.arn>"
+    assert deployer_access_gap(placeholder, ADMINS) is None

@@ -68,7 +68,11 @@ def test_broken_routing_of_an_eks_service(key, value):
     values = stack_values(
         routed,
         aws={"accountId": "123456789012", "region": "eu-west-1"},
-        cluster={"mode": "eks", "network": {"availabilityZones": ["eu-west-1a", "eu-west-1b"]}},
+        cluster={
+            "mode": "eks",
+            "network": {"availabilityZones": ["eu-west-1a", "eu-west-1b"]},
+            "adminRoleArns": ["arn:aws:iam::123456789012:role/admins"],
+        },
         routing={"enabled": True},
     )
     assert isinstance(

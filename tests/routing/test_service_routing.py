@@ -234,7 +234,11 @@ def test_fargate_sizes_and_failover_weights_are_checked():
 
 def test_production_needs_a_certificate():
     pinned = {**HELLO, "image": "repo/hello@" + DIGEST, "autoscaling": {"minReplicas": 2}}
-    cluster = {**EKS, "adminRoleArns": ["arn:aws:iam::123456789012:role/admins"]}
+    cluster = {
+        **EKS,
+        "adminRoleArns": ["arn:aws:iam::123456789012:role/admins"],
+        "endpoint": {"publicCidrs": ["198.51.100.0/24"]},
+    }
     assert config_problems(routed_stack(pinned, production=True, cluster=cluster)) == [
         "warmstart:routing.certificateArn: production serves HTTPS only: required"
     ]
