@@ -13,7 +13,7 @@ GO_ENV := CGO_ENABLED=0
 
 TOOLCHAIN := scripts/toolchain.sh
 
-.PHONY: help venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up e2e clean
+.PHONY: help venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -78,13 +78,11 @@ bench-images: venv sandbox ## image sizes and build times (cold, cached, one-lin
 toolchain: ## SANDBOX-ONLY: build pulumi, its Python host, the Kubernetes and Docker Build providers
 	$(TOOLCHAIN) build
 
-# The venv's bin comes first so the language host runs the project's Python and packages.
-up: venv toolchain ## pulumi up --stack STACK (default local) with a file backend in .pulumi-state/
-	@eval "$$($(TOOLCHAIN) env)"; \
-	export PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PULUMI_BACKEND_URL="file://$(CURDIR)/.pulumi-state"; \
-	if [ "$(STACK)" = local ]; then export PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE-local-stack-only}"; fi; \
-	mkdir -p .pulumi-state; \
-	pulumi stack select --create $(STACK) && pulumi up --stack $(STACK) --yes
+up: venv toolchain ## the local stack on a cluster here (kind, or the sandbox's): builds, deploys, answers
+	scripts/local.sh up
+
+down: ## stop exactly what `make up` started (state and cluster data are kept)
+	scripts/local.sh down
 
 sandbox: ## SANDBOX-ONLY: BuildKit, a buildx builder and a registry on 127.0.0.1:5000
 	scripts/sandbox/buildkit.sh start

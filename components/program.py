@@ -103,7 +103,12 @@ def _cluster(
 
 
 def _namespace(config: WarmstartConfig, cluster: Cluster) -> k8s.core.v1.Namespace:
-    labels = {"app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi"}
+    labels = {
+        "app.kubernetes.io/part-of": PART_OF,
+        "app.kubernetes.io/managed-by": "pulumi",
+        # Every warmstart pod runs restricted; the API server refuses any pod that would not.
+        **{f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn")},
+    }
     if config.routing.enabled:
         # Pods count as Ready only once the load balancer has them healthy too.
         labels[READINESS_GATE_LABEL] = "enabled"

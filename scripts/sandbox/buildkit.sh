@@ -25,8 +25,11 @@ REGISTRY=127.0.0.1:5000
 BUILDER=warmstart
 GO_VERSION=$(go env GOVERSION | sed 's/^go//')
 # Bump the revision when the stand-in's contents change, so a pushed one is not reused.
-BUILDER_TAG="$GO_VERSION-3"
+BUILDER_TAG="$GO_VERSION-4"
 GO_IMAGE="$REGISTRY/sandbox/golang:$BUILDER_TAG"
+# Where the local stack's builds take their builder image from (`make up` mirrors the
+# pinned golang image there on machines that can pull it; here the stand-in goes there).
+LOCAL_GO_IMAGE="$REGISTRY/base/golang:1.26"
 
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
@@ -126,7 +129,7 @@ register_builder() {
 }
 
 push_go_image() {
-  if curl -fsS -o /dev/null "http://$REGISTRY/v2/sandbox/golang/manifests/$BUILDER_TAG" \
+  if curl -fs -o /dev/null "http://$REGISTRY/v2/sandbox/golang/manifests/$BUILDER_TAG" \
     -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json'; then
     log "$GO_IMAGE is in the registry"
@@ -153,8 +156,11 @@ COPY go /usr/local/go
 ENV PATH=/usr/local/go/bin:/bin GOPATH=/go GOTOOLCHAIN=local HOME=/root
 WORKDIR /go
 DOCKERFILE
-  buildctl build --frontend dockerfile.v0 --local context="$context" --local dockerfile="$context" \
-    --output "type=image,name=$GO_IMAGE,push=true" >"$STATE/go-image.log" 2>&1
+  for name in "$GO_IMAGE" "$LOCAL_GO_IMAGE"; do
+    buildctl build --frontend dockerfile.v0 --local context="$context" \
+      --local dockerfile="$context" --output "type=image,name=$name,push=true" \
+      >>"$STATE/go-image.log" 2>&1
+  done
   rm -rf "$context"
 }
 

@@ -148,7 +148,8 @@ run() { # name command... : started in its own session, pid and log under $STATE
 wait_for() { # description command...
   local what=$1
   shift
-  for _ in $(seq 1 120); do
+  # A restarted API server replays etcd before it is ready: allow it three minutes.
+  for _ in $(seq 1 360); do
     if "$@" >/dev/null 2>&1; then return 0; fi
     sleep 0.5
   done
@@ -204,7 +205,8 @@ start_control_plane() {
     --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" \
     --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
     --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
-    --service-account-issuer https://kubernetes.default.svc
+    --service-account-issuer https://kubernetes.default.svc \
+    --kubelet-preferred-address-types InternalIP
   wait_for kube-apiserver admin get --raw /readyz
   run kube-controller-manager "$BIN/kube-controller-manager" \
     --kubeconfig "$STATE/controller-manager.kubeconfig" --leader-elect=false \

@@ -20,7 +20,7 @@ STACKS = available_stacks()
 
 
 def test_every_expected_stack_exists():
-    assert STACKS == ["dev", "local", "prod", "staging"]
+    assert STACKS == ["dev", "local", "prod", "render", "staging"]
 
 
 @pytest.fixture(scope="module", params=STACKS)
@@ -110,32 +110,33 @@ def test_production_pins_digests_and_protects_the_namespace():
 
 
 def test_cli_writes_both_files(tmp_path, capsys):
-    assert main(["render", "--stack", "local", "--out", str(tmp_path)]) == 0
+    assert main(["render", "--stack", "render", "--out", str(tmp_path)]) == 0
     documents = list(yaml.safe_load_all((tmp_path / "manifests.yaml").read_text()))
     assert [d["kind"] for d in documents].count("Deployment") == 3
     plan = json.loads((tmp_path / "plan.json").read_text())
-    assert plan["stack"] == "local"
+    assert plan["stack"] == "render"
     assert plan["outputs"]["clusterMode"] == "render"
     deployment = next(e for e in plan["resources"] if e["urn"].endswith("Deployment::hello"))
     assert (
-        deployment["parent"] == "urn:pulumi:local::warmstart::warmstart:kubernetes:GoService::hello"
+        deployment["parent"]
+        == "urn:pulumi:render::warmstart::warmstart:kubernetes:GoService::hello"
     )
     assert deployment["provider"] == (
-        "urn:pulumi:local::warmstart::warmstart:cluster:Cluster$pulumi:providers:kubernetes::kubernetes"
+        "urn:pulumi:render::warmstart::warmstart:cluster:Cluster$pulumi:providers:kubernetes::kubernetes"
     )
     assert deployment["ignoreChanges"] == ["spec.replicas"]
     # The namespace name flows in as an input, so the engine orders it first too.
     assert deployment["dependsOn"] == [
-        "urn:pulumi:local::warmstart::kubernetes:core/v1:Namespace::warmstart",
-        "urn:pulumi:local::warmstart::warmstart:kubernetes:GoService$"
+        "urn:pulumi:render::warmstart::kubernetes:core/v1:Namespace::warmstart",
+        "urn:pulumi:render::warmstart::warmstart:kubernetes:GoService$"
         "kubernetes:core/v1:ServiceAccount::hello",
     ]
     namespace = next(e for e in plan["resources"] if e["type"] == "kubernetes:core/v1:Namespace")
     assert (
-        namespace["urn"] == "urn:pulumi:local::warmstart::kubernetes:core/v1:Namespace::warmstart"
+        namespace["urn"] == "urn:pulumi:render::warmstart::kubernetes:core/v1:Namespace::warmstart"
     )
     assert (
-        namespace["parent"] == "urn:pulumi:local::warmstart::pulumi:pulumi:Stack::warmstart-local"
+        namespace["parent"] == "urn:pulumi:render::warmstart::pulumi:pulumi:Stack::warmstart-render"
     )
     assert f"wrote {tmp_path / 'plan.json'}" in capsys.readouterr().out
 
@@ -175,4 +176,4 @@ def test_cli_unknown_stack(capsys):
     assert main(["render", "--stack", "nope"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: no stack file ")
-    assert error.endswith("Pulumi.nope.yaml (stacks: dev, local, prod, staging)\n")
+    assert error.endswith("Pulumi.nope.yaml (stacks: dev, local, prod, render, staging)\n")

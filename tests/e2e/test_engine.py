@@ -1,4 +1,4 @@
-"""The real Pulumi engine and Kubernetes provider on the local stack (marker `e2e`).
+"""The real Pulumi engine and Kubernetes provider on the render stack (marker `e2e`).
 
 Runs in a copy of the project with its own file backend, so neither the repository's
 stack files nor its state change. Needs the toolchain: `make toolchain` (or a pulumi CLI
@@ -20,7 +20,7 @@ from warmstart.stackfile import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
-STACK = "local"
+STACK = "render"
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 def provider_objects(root: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
     objects = {}
-    for path in sorted((root / "rendered" / "local" / "provider").glob("*/*.yaml")):
+    for path in sorted((root / "rendered" / STACK / "provider").glob("*/*.yaml")):
         for document in yaml.safe_load_all(path.read_text()):
             if document:
                 meta = document["metadata"]
@@ -84,7 +84,7 @@ def test_second_up_changes_nothing(project):
 
 
 def test_a_budget_change_updates_only_that_deployment(project):
-    stack_file = project.root / "stacks" / "Pulumi.local.yaml"
+    stack_file = project.root / "stacks" / f"Pulumi.{STACK}.yaml"
     text = stack_file.read_text()
     assert text.count("startup: {budgetSeconds: 5, probe: http}") == 1
     stack_file.write_text(
