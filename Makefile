@@ -87,10 +87,13 @@ down: ## stop exactly what `make up` started (state and cluster data are kept)
 sandbox: ## SANDBOX-ONLY: BuildKit, a buildx builder and a registry on 127.0.0.1:5000
 	scripts/sandbox/buildkit.sh start
 
-# Builds push to WARMSTART_REGISTRY with WARMSTART_BUILDER; unset, the sandbox's are used.
-e2e: venv toolchain ## end-to-end tests: the real engine on the local stack; builds pushed to a registry
+# Builds push to WARMSTART_REGISTRY with WARMSTART_BUILDER; unset, the sandbox's are used,
+# and so is the sandbox cluster's kubeconfig where context warmstart-local does not answer.
+e2e: venv toolchain ## end-to-end tests: the real engine, BuildKit builds, the local stack on a cluster
 	@if [ -z "$${WARMSTART_REGISTRY-}" ]; then eval "$$(scripts/sandbox/buildkit.sh env)"; fi; \
-	export WARMSTART_REGISTRY WARMSTART_BUILDER WARMSTART_GO_IMAGE; \
+	if ! kubectl --context warmstart-local get --raw /readyz >/dev/null 2>&1; then \
+	  eval "$$(scripts/sandbox/cluster.sh env)"; fi; \
+	export WARMSTART_REGISTRY WARMSTART_BUILDER WARMSTART_GO_IMAGE KUBECONFIG; \
 	$(PY) -m pytest -m e2e
 
 clean: ## remove build output (keeps .venv)

@@ -78,8 +78,10 @@ class Cluster(pulumi.ComponentResource):
         self.node_groups, self.addons = {}, []
         child = pulumi.ResourceOptions(parent=self)
         if config.mode == "render":
+            # An explicit empty kubeconfig: the SDK would otherwise fill in $KUBECONFIG,
+            # which the provider refuses next to renderYamlToDirectory.
             self.provider = k8s.Provider(
-                "kubernetes", render_yaml_to_directory=config.render_dir, opts=child
+                "kubernetes", render_yaml_to_directory=config.render_dir, kubeconfig="", opts=child
             )
         elif config.mode == "existing":
             secret = pulumi.Output.secret(args.kubeconfig) if args.kubeconfig else None

@@ -26,7 +26,8 @@ def test_registers_one_component_with_five_children(local_like):
 def test_provider_flows_in_through_options(local_like):
     provider = local_like.get("pulumi:providers:kubernetes", "kubernetes")
     assert provider.parent == local_like.get("warmstart:cluster:Cluster", "cluster").urn
-    assert provider.inputs == {"renderYamlToDirectory": "rendered/manifests"}
+    # kubeconfig is set empty on purpose: $KUBECONFIG must not leak into a render.
+    assert provider.inputs == {"kubeconfig": "", "renderYamlToDirectory": "rendered/manifests"}
     kubernetes_objects = [r for r in local_like.resources if r.type.startswith("kubernetes:")]
     assert len(kubernetes_objects) == 11
     assert {r.provider for r in kubernetes_objects} == {provider.urn}
