@@ -274,6 +274,7 @@ start() {
   for user in admin controller-manager scheduler kubelet kube-proxy; do kubeconfig "$user"; done
   pause_image
   log "starting containerd, etcd, the control plane, kubelet and kube-proxy"
+  [ -f "$STATE/run/containerd.pid" ] || pod_network_cleanup  # after an unclean stop
   start_containerd
   start_control_plane
   start_node
@@ -299,7 +300,18 @@ stop() {
     kill "$(cat "$STATE/run/containerd.pid")" 2>/dev/null || true
     rm -f "$STATE/run/containerd.pid"
   fi
+  pod_network_cleanup
   log "stopped"
+}
+
+# Pods' network namespaces and the bridge outlive containerd: without this, the next
+# cluster's pods would share their addresses with dead ones still attached to the bridge.
+pod_network_cleanup() {
+  local namespace
+  for namespace in $(ip netns list | awk '/^cni-/ {print $1}'); do
+    ip netns delete "$namespace" 2>/dev/null || true
+  done
+  ip link delete ws-pods 2>/dev/null || true
 }
 
 case "${1:-}" in
