@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from typing import Any
 
 import pytest
@@ -76,14 +77,21 @@ def test_every_stack_image_is_on_the_node_by_its_digest(project):
     outputs = json.loads(project.ok("stack", "output", "--json"))
     wanted = {service["image"] for service in outputs["services"].values()}
     assert all("@sha256:" in image for image in wanted)
-    on_node = {
+    assert set(outputs["prewarmImages"]) == wanted
+    # The kubelet reports its images with the node's status, every 10 s at most.
+    deadline = time.monotonic() + 60
+    while not wanted <= (on_node := node_images()) and time.monotonic() < deadline:
+        time.sleep(2)
+    assert wanted <= on_node
+
+
+def node_images() -> set[str]:
+    return {
         name
         for node in kube_json("get", "nodes")["items"]
         for image in node["status"].get("images", [])
         for name in image["names"]
     }
-    assert wanted <= on_node
-    assert set(outputs["prewarmImages"]) == wanted
 
 
 def test_a_second_up_changes_nothing(project):
