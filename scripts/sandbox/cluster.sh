@@ -281,13 +281,25 @@ start() {
   log "ready: export KUBECONFIG=$STATE/admin.kubeconfig (context $CONTEXT)"
 }
 
+# SIGTERM, then up to 30 s to exit, then SIGKILL: the API server's graceful shutdown needs
+# etcd, so each component is gone before the next one (etcd last) is asked to stop.
+terminate() {
+  local name=$1 pid
+  [ -f "$STATE/run/$name.pid" ] || return 0
+  pid=$(cat "$STATE/run/$name.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$STATE/run/$name.pid"
+}
+
 stop() {
   local name
   for name in kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do
-    if [ -f "$STATE/run/$name.pid" ]; then
-      kill "$(cat "$STATE/run/$name.pid")" 2>/dev/null || true
-      rm -f "$STATE/run/$name.pid"
-    fi
+    terminate "$name"
   done
   # Pods' containers belong to containerd's shims: stop them before containerd itself.
   if [ -S "$STATE/containerd.sock" ]; then
@@ -296,10 +308,10 @@ stop() {
       "${ctr[@]}" tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
     done
   fi
-  if [ -f "$STATE/run/containerd.pid" ]; then
-    kill "$(cat "$STATE/run/containerd.pid")" 2>/dev/null || true
-    rm -f "$STATE/run/containerd.pid"
-  fi
+  terminate containerd
+  # Pod volumes and sandbox /dev/shm stay mounted under the state directory otherwise.
+  awk -v state="$STATE/" 'index($2, state) == 1 {print $2}' /proc/mounts | sort -r \
+    | while read -r mount; do umount -l "$mount" 2>/dev/null || true; done
   pod_network_cleanup
   log "stopped"
 }
