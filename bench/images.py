@@ -153,7 +153,11 @@ def main() -> None:
         _, sleep = builder.build(context, "sleep", both, "bench/sleep", "Dockerfile")
         cached, again = builder.build(context, "hello", both, "bench/hello", "Dockerfile")
         main_go = context / "cmd" / "hello" / "main.go"
-        main_go.write_text(main_go.read_text().replace('"hello:", err', '"hello failed:", err'))
+        source = main_go.read_text()
+        changed_source = source.replace('"GREETING"), "hello")', '"GREETING"), "hi")')
+        if changed_source == source:
+            raise SystemExit("the one-line change no longer applies to cmd/hello/main.go")
+        main_go.write_text(changed_source)
         changed, _ = builder.build(context, "hello", both, "bench/hello", "Dockerfile")
         (context / "Dockerfile.single").write_text(SINGLE_STAGE)
         (context / ".dockerignore").unlink()

@@ -127,7 +127,10 @@ def test_a_second_up_changes_nothing(project):
 def test_a_go_change_rebuilds_only_what_it_touches(project):
     before = images(project.root)
     main = project.root / "services" / "cmd" / "hello" / "main.go"
-    main.write_text(main.read_text().replace('"hello:", err', '"hello failed:", err'))
+    source = main.read_text()
+    changed = source.replace('"GREETING"), "hello")', '"GREETING"), "hi")')
+    assert changed != source, "the one-line change no longer applies to cmd/hello/main.go"
+    main.write_text(changed)
     project.ok("up", "--yes", "--skip-preview")
     hello, held, sleep = images(project.root)
     assert hello != before[0]

@@ -13,37 +13,21 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/warmstart/warmstart/services/internal/process"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "edge-proxy:", err)
-		os.Exit(1)
-	}
-}
+func main() { process.Main("edge-proxy", run) }
 
 func run(ctx context.Context, getenv func(string) string, logOut io.Writer) error {
 	logger := slog.New(slog.NewJSONHandler(logOut, nil))
-	shutdownTimeout := 20 * time.Second
-	if text := getenv("SHUTDOWN_TIMEOUT"); text != "" {
-		parsed, err := time.ParseDuration(text)
-		if err != nil || parsed <= 0 {
-			return fmt.Errorf("SHUTDOWN_TIMEOUT must be a positive duration such as 20s, got %q", text)
-		}
-		shutdownTimeout = parsed
+	shutdownTimeout, err := process.ShutdownTimeout(getenv)
+	if err != nil {
+		return err
 	}
-	port := getenv("PORT")
-	if port == "" {
-		port = "7000"
-	}
-	listener, err := net.Listen("tcp", ":"+port)
+	listener, err := net.Listen("tcp", ":"+process.ValueOr(getenv("PORT"), "7000"))
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
 	}

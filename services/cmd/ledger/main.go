@@ -13,14 +13,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"os/signal"
-	"syscall"
+
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/warmstart/warmstart/services/internal/process"
 )
 
 // The names the GoService component gives the three gRPC probes by default.
@@ -30,26 +30,19 @@ const (
 	livenessService  = "liveness"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "ledger:", err)
-		os.Exit(1)
-	}
-}
+func main() { process.Main("ledger", run) }
 
 func run(ctx context.Context, getenv func(string) string, logOut io.Writer) error {
 	logger := slog.New(slog.NewJSONHandler(logOut, nil))
-	load, err := duration(getenv, "LEDGER_LOAD_TIME", 0)
+	load, err := loadTime(getenv)
 	if err != nil {
 		return err
 	}
-	shutdownTimeout, err := duration(getenv, "SHUTDOWN_TIMEOUT", 20*time.Second)
+	shutdownTimeout, err := process.ShutdownTimeout(getenv)
 	if err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", ":"+valueOr(getenv("PORT"), "9090"))
+	listener, err := net.Listen("tcp", ":"+process.ValueOr(getenv("PORT"), "9090"))
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
 	}
@@ -107,21 +100,15 @@ func drain(server *grpc.Server, probes *health.Server, timeout time.Duration, lo
 	return nil
 }
 
-func duration(getenv func(string) string, name string, fallback time.Duration) (time.Duration, error) {
-	text := getenv(name)
+// loadTime is how long the snapshot takes to load (LEDGER_LOAD_TIME, zero by default).
+func loadTime(getenv func(string) string) (time.Duration, error) {
+	text := getenv("LEDGER_LOAD_TIME")
 	if text == "" {
-		return fallback, nil
+		return 0, nil
 	}
 	parsed, err := time.ParseDuration(text)
 	if err != nil || parsed < 0 {
-		return 0, fmt.Errorf("%s must be a duration such as 20s, got %q", name, text)
+		return 0, fmt.Errorf("LEDGER_LOAD_TIME must be a duration such as 3s, got %q", text)
 	}
 	return parsed, nil
-}
-
-func valueOr(value, fallback string) string {
-	if value == "" {
-		return fallback
-	}
-	return value
 }
