@@ -34,6 +34,8 @@ LOCAL_GO_IMAGE="$REGISTRY/base/golang:1.26"
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
 log() { printf 'buildkit: %s\n' "$*" >&2; }
+# shellcheck source=scripts/sandbox/lib.sh
+. "$repo/scripts/sandbox/lib.sh"
 
 build() {
   if [ -x "$BIN/buildkitd" ] && [ -x "$BIN/buildctl" ] && [ -x "$BIN/buildx" ]; then
@@ -51,30 +53,6 @@ build() {
     done
   )
   rm -rf "$work"
-}
-
-install_packages() {
-  local missing=()
-  command -v docker-registry >/dev/null || missing+=(docker-registry)
-  command -v runc >/dev/null || missing+=(runc)
-  [ -x /bin/busybox ] || missing+=(busybox-static)
-  command -v curl >/dev/null || missing+=(curl)
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]}"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-}
-
-wait_for() { # description command...
-  local what=$1
-  shift
-  for _ in $(seq 1 120); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.5
-  done
-  log "$what did not come up; see $STATE/*.log"
-  return 1
 }
 
 buildctl() { "$BIN/buildctl" --addr "unix://$STATE/buildkitd.sock" "$@"; }
@@ -96,7 +74,7 @@ http:
 YAML
   setsid docker-registry serve "$STATE/registry.yml" >"$STATE/registry.log" 2>&1 &
   echo $! >"$STATE/registry.pid"
-  wait_for registry curl -fsS "http://$REGISTRY/v2/"
+  wait_for 60 registry curl -fsS "http://$REGISTRY/v2/"
 }
 
 start_buildkitd() {
@@ -119,7 +97,7 @@ root = "$STATE/buildkit"
 TOML
   setsid "$BIN/buildkitd" --config "$STATE/buildkitd.toml" >"$STATE/buildkitd.log" 2>&1 &
   echo $! >"$STATE/buildkitd.pid"
-  wait_for buildkitd buildctl debug workers
+  wait_for 60 buildkitd buildctl debug workers
 }
 
 register_builder() {
@@ -178,7 +156,8 @@ case "${1:-}" in
   build) build ;;
   start)
     build
-    install_packages
+    apt_install_missing docker-registry:docker-registry runc:runc /bin/busybox:busybox-static \
+      curl:curl
     mkdir -p "$STATE"
     start_registry
     start_buildkitd

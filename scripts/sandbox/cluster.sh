@@ -37,6 +37,8 @@ COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-p
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
+# shellcheck source=scripts/sandbox/lib.sh
+. "$repo/scripts/sandbox/lib.sh"
 
 build() {
   local missing=()
@@ -69,21 +71,6 @@ build() {
   cp -r "$repo/scripts/toolchain/etcd/." "$work/etcd"
   (cd "$work/etcd" && go mod tidy && log "  etcd" && go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" .)
   rm -rf "$work"
-}
-
-install_packages() {
-  local missing=()
-  command -v containerd >/dev/null || missing+=(containerd)
-  command -v runc >/dev/null || missing+=(runc)
-  [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
-  command -v iptables >/dev/null || missing+=(iptables)
-  command -v conntrack >/dev/null || missing+=(conntrack)
-  command -v openssl >/dev/null || missing+=(openssl)
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]}"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
 }
 
 node_address() {
@@ -145,18 +132,6 @@ run() { # name command... : started in its own session, pid and log under $STATE
   echo $! >"$STATE/run/$name.pid"
 }
 
-wait_for() { # description command...
-  local what=$1
-  shift
-  # A restarted API server replays etcd before it is ready: allow it three minutes.
-  for _ in $(seq 1 360); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.5
-  done
-  log "$what did not come up: see $STATE/run/"
-  return 1
-}
-
 admin() { kubectl --kubeconfig "$STATE/admin.kubeconfig" "$@"; }
 
 start_containerd() {
@@ -188,7 +163,7 @@ EOF
 ]}
 EOF
   run containerd containerd --config "$STATE/containerd/config.toml"
-  wait_for containerd ctr --address "$STATE/containerd.sock" version
+  wait_for 60 containerd ctr --address "$STATE/containerd.sock" version
 }
 
 start_control_plane() {
@@ -207,7 +182,7 @@ start_control_plane() {
     --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
     --service-account-issuer https://kubernetes.default.svc \
     --kubelet-preferred-address-types InternalIP
-  wait_for kube-apiserver admin get --raw /readyz
+  wait_for 180 kube-apiserver admin get --raw /readyz
   run kube-controller-manager "$BIN/kube-controller-manager" \
     --kubeconfig "$STATE/controller-manager.kubeconfig" --leader-elect=false \
     --bind-address 127.0.0.1 --service-account-private-key-file "$PKI/sa.key" \
@@ -247,7 +222,7 @@ hostnameOverride: $NODE
 clientConnection: {kubeconfig: $STATE/kube-proxy.kubeconfig}
 EOF
   run kube-proxy "$BIN/kube-proxy" --config "$STATE/kube-proxy.yaml"
-  wait_for "node $NODE" admin wait --for condition=Ready "node/$NODE" --timeout 1s
+  wait_for 120 "node $NODE" admin wait --for condition=Ready "node/$NODE" --timeout 1s
 }
 
 pause_image() {
@@ -267,7 +242,8 @@ pause_image() {
 
 start() {
   build
-  install_packages
+  apt_install_missing containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins \
+    iptables:iptables conntrack:conntrack openssl:openssl
   mkdir -p "$STATE/run"
   node_address
   certificates
