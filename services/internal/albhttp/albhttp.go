@@ -12,7 +12,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -45,8 +44,13 @@ func toRequest(ctx context.Context, event events.ALBTargetGroupRequest) (*http.R
 		}
 		body = decoded
 	}
-	target := &url.URL{Path: event.Path, RawQuery: rawQuery(event)}
-	request, err := http.NewRequestWithContext(ctx, event.HTTPMethod, target.String(), bytes.NewReader(body))
+	// ALB passes the path as the client sent it, already percent-encoded: parse it as a
+	// request URI (keeping that encoding as RawPath), never escape it a second time.
+	target := event.Path
+	if query := rawQuery(event); query != "" {
+		target += "?" + query
+	}
+	request, err := http.NewRequestWithContext(ctx, event.HTTPMethod, target, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("building request: %w", err)
 	}

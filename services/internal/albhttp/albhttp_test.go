@@ -128,3 +128,22 @@ func TestNotFoundPassesThrough(t *testing.T) {
 		t.Fatalf("status %d %q", response.StatusCode, response.StatusDescription)
 	}
 }
+
+func TestAnEncodedPathReachesTheHandlerAsSent(t *testing.T) {
+	var escaped, decoded string
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		escaped, decoded = r.URL.EscapedPath(), r.URL.Path
+		w.WriteHeader(http.StatusNoContent)
+	})
+	event := events.ALBTargetGroupRequest{HTTPMethod: "GET", Path: "/v1/files/a%2Fb%20c", QueryStringParameters: map[string]string{"q": "x%2By"}}
+	response, err := Handler(handler)(context.Background(), event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if response.StatusCode != http.StatusNoContent {
+		t.Fatalf("status %d", response.StatusCode)
+	}
+	if escaped != "/v1/files/a%2Fb%20c" || decoded != "/v1/files/a/b c" {
+		t.Fatalf("escaped %q, decoded %q", escaped, decoded)
+	}
+}
