@@ -104,6 +104,13 @@ def control_plane(
         target_key_id=key.key_id,
         opts=pulumi.ResourceOptions(parent=parent),
     )
+    # EKS writes to this group, creating it with no expiry if it does not exist yet.
+    logs = aws.cloudwatch.LogGroup(
+        "control-plane",
+        name=f"/aws/eks/{name}/cluster",
+        retention_in_days=config.log_retention_days,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
     cluster = aws.eks.Cluster(
         "cluster",
         name=name,
@@ -125,7 +132,7 @@ def control_plane(
         enabled_cluster_log_types=list(config.logging),
         deletion_protection=production,
         opts=pulumi.ResourceOptions(
-            parent=parent, protect=production, depends_on=cluster_role.attachments
+            parent=parent, protect=production, depends_on=[*cluster_role.attachments, logs]
         ),
     )
     return ControlPlane(cluster, _admin_access(parent, cluster, config.admin_role_arns))

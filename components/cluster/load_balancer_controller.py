@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.cluster.eks import NODE_GROUP_LABEL
 from components.cluster.policies import (
     LOAD_BALANCER_CONTROLLER,
     irsa_trust_policy,
@@ -95,6 +96,10 @@ class LoadBalancerController(pulumi.ComponentResource):
                 "region": args.region,
                 "vpcId": args.vpc_id,
                 "replicaCount": 2,
+                # Its pod webhook gates every pod creation: keep both replicas on the on-demand
+                # system nodes (never both on reclaimed Spot), and let a drain take one at a time.
+                "nodeSelector": {NODE_GROUP_LABEL: "system"},
+                "podDisruptionBudget": {"maxUnavailable": 1},
                 "enableServiceMutatorWebhook": False,
                 "serviceAccount": {"create": True, "name": account, "annotations": annotations},
             },

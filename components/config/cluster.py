@@ -127,6 +127,8 @@ class ClusterConfig(ConfigModel):
     """IAM roles given cluster admin through access entries; required in production."""
     logging: list[LogType] = ["api", "audit", "authenticator"]
     """Control plane log types sent to CloudWatch."""
+    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365, 731] = 30
+    """Retention of the control plane's log group (EKS would create it to keep logs forever)."""
     ami_type: Literal["AL2023_ARM_64_STANDARD", "AL2023_x86_64_STANDARD"] = "AL2023_ARM_64_STANDARD"
     """Node AMI: Graviton (arm64) or x86_64."""
     system_nodes: NodeGroupConfig = NodeGroupConfig(
@@ -153,6 +155,7 @@ EKS_ONLY_FIELDS = frozenset(
         "endpoint",
         "admin_role_arns",
         "logging",
+        "log_retention_days",
         "ami_type",
         "system_nodes",
         "spot_nodes",

@@ -58,7 +58,9 @@ class RegistryMirror(pulumi.ComponentResource):
         }
         self.target = MirrorTarget.for_account(account.account_id, account.region, self.prefixes)
         self.cache_rules = {
-            upstream: self._cache_rule(upstream, prefix, args.credentials.get(upstream))
+            upstream: self._cache_rule(
+                upstream, prefix, args.credentials.get(upstream), production=args.production
+            )
             for upstream, prefix in self.prefixes.items()
         }
         self.repositories = {
@@ -86,7 +88,7 @@ class RegistryMirror(pulumi.ComponentResource):
         )
 
     def _cache_rule(
-        self, upstream: str, prefix: str, credentials: str | None
+        self, upstream: str, prefix: str, credentials: str | None, *, production: bool
     ) -> aws.ecr.PullThroughCacheRule:
         child = pulumi.ResourceOptions(parent=self)
         credential_arn = None
@@ -95,6 +97,9 @@ class RegistryMirror(pulumi.ComponentResource):
                 f"{upstream}-credentials",
                 name=credentials_secret_name(pulumi.get_project(), pulumi.get_stack(), upstream),
                 description=f"warmstart: credentials ECR uses to pull from {upstream}",
+                # Outside production a destroyed stack must be re-creatable at once: the name
+                # stays reserved for the whole recovery window otherwise.
+                recovery_window_in_days=30 if production else 0,
                 opts=child,
             )
             aws.secretsmanager.SecretVersion(

@@ -388,3 +388,17 @@ def test_the_kubernetes_provider_waits_for_the_admins_access(dev):
     assert association.urn in provider.depends_on
     namespace = dev.get("kubernetes:core/v1:Namespace", "warmstart")
     assert namespace.provider == provider.urn
+
+
+def test_the_control_plane_log_group_exists_first_and_expires(dev):
+    logs = dev.get("aws:cloudwatch/logGroup:LogGroup", "control-plane")
+    assert logs.inputs == {"name": "/aws/eks/demo/cluster", "retentionInDays": 30}
+    assert logs.urn in dev.get("aws:eks/cluster:Cluster", "cluster").depends_on
+
+
+def test_the_controller_webhook_stays_on_on_demand_nodes(dev):
+    release = dev.get("kubernetes:helm.sh/v3:Release", "aws-load-balancer-controller")
+    values = release.inputs["values"]
+    assert values["nodeSelector"] == {"warmstart.dev/node-group": "system"}
+    assert values["podDisruptionBudget"] == {"maxUnavailable": 1}
+    assert values["replicaCount"] == 2

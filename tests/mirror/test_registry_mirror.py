@@ -113,3 +113,8 @@ def test_production_protects_repositories():
     result = run(values)
     assert result.get("aws:ecr/repository:Repository", "hello").protect is True
     assert result.get("aws:ecr/repository:Repository", "hello").inputs["forceDelete"] is False
+
+
+def test_outside_production_a_credentials_secret_is_deleted_at_once(mirrored):
+    secret = mirrored.get("aws:secretsmanager/secret:Secret", "docker-hub-credentials")
+    assert secret.inputs["recoveryWindowInDays"] == 0
