@@ -63,8 +63,9 @@ class ResourcesConfig(ConfigModel):
 class ShutdownConfig(ConfigModel):
     """A rollout's clean hand-over: stop receiving traffic first, then drain, then exit."""
 
-    pre_stop_sleep_seconds: int = Field(default=5, ge=1, le=60)
-    """preStop sleep, so endpoint removal reaches every proxy before SIGTERM (1-60)."""
+    pre_stop_sleep_seconds: int | None = Field(default=None, ge=1, le=60)
+    """preStop sleep, so endpoint removal reaches every proxy before SIGTERM (1-60); default 5,
+    or 20 for a routed service: the ALB keeps sending to a deregistered IP target for a while."""
     drain_seconds: int = Field(default=20, ge=1, le=600)
     """In-flight request drain budget after SIGTERM, passed as `SHUTDOWN_TIMEOUT` (1-600)."""
 

@@ -15,7 +15,7 @@ from components.config.service import ServiceConfig
 from components.routing.plan import SPOT_WARNING_SECONDS
 from components.service.goruntime import go_runtime_env
 from components.service.pod_security import NONROOT_UID
-from components.service.spec import container_env, port_name
+from components.service.spec import container_env, port_name, pre_stop_seconds
 
 CPU_UNITS_PER_VCPU = 1024
 
@@ -33,7 +33,7 @@ def task_env(service: ServiceConfig) -> list[dict[str, str]]:
 
 def stop_timeout(service: ServiceConfig) -> int:
     """Drain time, capped by the Spot warning: ECS allows at most 120 s anyway."""
-    wanted = service.shutdown.pre_stop_sleep_seconds + service.shutdown.drain_seconds + 5
+    wanted = pre_stop_seconds(service) + service.shutdown.drain_seconds + 5
     return min(wanted, SPOT_WARNING_SECONDS)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from components.config.fallback import WeightsConfig
 from components.config.routing import RoutingConfig
 from components.config.service import ServiceConfig
-from components.service.spec import health_targets
+from components.service.spec import health_targets, pre_stop_seconds
 
 # Spot gives two minutes' warning; a target must be drained well inside that.
 SPOT_WARNING_SECONDS = 120
@@ -80,7 +80,7 @@ def health_check(service: ServiceConfig) -> dict[str, object]:
 
 def deregistration_delay(service: ServiceConfig) -> int:
     """Long enough for preStop plus the drain, never past the Spot warning."""
-    wanted = service.shutdown.pre_stop_sleep_seconds + service.shutdown.drain_seconds
+    wanted = pre_stop_seconds(service) + service.shutdown.drain_seconds
     return min(wanted, MAX_DEREGISTRATION_SECONDS)
 
 

@@ -37,6 +37,20 @@ def metadata(name: str, namespace: str) -> dict[str, Any]:
     return {"name": name, "namespace": namespace, "labels": common_labels(name)}
 
 
+# Endpoint removal reaches kube-proxy within a few seconds; an ALB keeps sending to a
+# deregistered IP target for up to about 15 s more.
+PRE_STOP_SECONDS = 5
+ROUTED_PRE_STOP_SECONDS = 20
+
+
+def pre_stop_seconds(service: ServiceConfig) -> int:
+    """The configured preStop sleep, or the default for where the service's traffic comes from."""
+    configured = service.shutdown.pre_stop_sleep_seconds
+    if configured is not None:
+        return configured
+    return ROUTED_PRE_STOP_SECONDS if service.routes is not None else PRE_STOP_SECONDS
+
+
 def termination_grace_seconds(pre_stop_sleep_seconds: int, drain_seconds: int) -> int:
     """Long enough for preStop, then draining, then exit; SIGKILL only after that."""
     return pre_stop_sleep_seconds + drain_seconds + GRACE_MARGIN_SECONDS
@@ -101,7 +115,7 @@ def container(service: ServiceConfig, image: Any) -> dict[str, Any]:
             "limits": {"cpu": resources.limits.cpu, "memory": resources.limits.memory},
         },
         **probes(service),
-        "lifecycle": {"preStop": {"sleep": {"seconds": service.shutdown.pre_stop_sleep_seconds}}},
+        "lifecycle": {"preStop": {"sleep": {"seconds": pre_stop_seconds(service)}}},
         "securityContext": container_security_context(),
     }
 
@@ -132,7 +146,7 @@ def pod_spec(service: ServiceConfig, production: bool, image: Any) -> dict[str, 
         "automountServiceAccountToken": service.automount_service_account_token,
         "enableServiceLinks": False,
         "terminationGracePeriodSeconds": termination_grace_seconds(
-            shutdown.pre_stop_sleep_seconds, shutdown.drain_seconds
+            pre_stop_seconds(service), shutdown.drain_seconds
         ),
         "securityContext": pod_security_context(),
         "topologySpreadConstraints": topology_spread(service.name, production),

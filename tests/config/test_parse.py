@@ -27,7 +27,8 @@ def test_defaults_fill_a_minimal_service():
     assert (hello.port, hello.service_port) == (8080, 80)
     assert hello.disruption.max_unavailable == 1
     assert hello.rollout.max_surge == "25%"
-    assert (hello.shutdown.pre_stop_sleep_seconds, hello.shutdown.drain_seconds) == (5, 20)
+    # preStop left to the service's kind of traffic: see service.spec.pre_stop_seconds
+    assert (hello.shutdown.pre_stop_sleep_seconds, hello.shutdown.drain_seconds) == (None, 20)
 
 
 def test_issue_example_message():

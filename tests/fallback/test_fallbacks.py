@@ -48,7 +48,7 @@ def test_fargate_task_runs_the_pod_image_and_environment(dev):
     task_env = {e["name"]: e["value"] for e in container["environment"]}
     assert task_env == {**pod_env, "GOMAXPROCS": "1", "GOMEMLIMIT": "921MiB"}
     assert container["readonlyRootFilesystem"] is True
-    assert container["stopTimeout"] == 30
+    assert container["stopTimeout"] == 45
     assert (
         container["logConfiguration"]["options"]["awslogs-group"]
         == "/warmstart/demo-fallback/hello"

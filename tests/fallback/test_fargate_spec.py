@@ -23,7 +23,7 @@ def test_task_env_is_the_pod_env_sized_to_the_task():
 
 def test_stop_timeout_is_capped_by_the_spot_warning():
     svc, _ = typed()
-    assert stop_timeout(svc) == 30
+    assert stop_timeout(svc) == 45  # routed: preStop 20 + drain 20 + 5
     slow, _ = typed(shutdown={"preStopSleepSeconds": 60, "drainSeconds": 600})
     assert stop_timeout(slow) == 120
 

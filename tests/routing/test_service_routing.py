@@ -33,7 +33,8 @@ def test_three_target_groups_of_the_right_types(dev):
     assert kubernetes["port"] == 8080
     assert kubernetes["healthCheck"]["path"] == "/readyz"
     assert kubernetes["healthCheck"]["matcher"] == "200"
-    assert kubernetes["deregistrationDelay"] == 25  # preStop 5 + drain 20, under the Spot warning
+    # routed preStop 20 + drain 20, under the Spot warning
+    assert kubernetes["deregistrationDelay"] == 40
     assert len(kubernetes["name"]) <= 32
     assert groups["hello-fn"].inputs["lambdaMultiValueHeadersEnabled"] is True
 

@@ -3,14 +3,16 @@
 from components.config import parse_config
 from components.service.spec import (
     common_labels,
+    container,
     container_env,
     health_targets,
     port_name,
+    pre_stop_seconds,
     service_spec,
     termination_grace_seconds,
     topology_spread,
 )
-from tests.conftest import service, stack_values
+from tests.conftest import routed_service, service, stack_values
 from warmstart.stackfile import config_from_mapping
 
 
@@ -90,3 +92,11 @@ def test_labels():
         "app.kubernetes.io/part-of": "warmstart",
         "app.kubernetes.io/managed-by": "pulumi",
     }
+
+
+def test_pre_stop_covers_the_load_balancers_deregistration_for_routed_services():
+    routed, _ = routed_service()
+    chosen, _ = routed_service(shutdown={"preStopSleepSeconds": 8})
+    assert [pre_stop_seconds(s) for s in (typed(), routed, chosen)] == [5, 20, 8]
+    lifecycle = container(routed, "img")["lifecycle"]
+    assert lifecycle == {"preStop": {"sleep": {"seconds": 20}}}

@@ -86,3 +86,9 @@ func TestDrainTimeout(t *testing.T) {
 		t.Fatal("Serve returned nil although a request outlived the shutdown budget")
 	}
 }
+
+func TestIdleConnectionsOutliveTheLoadBalancers(t *testing.T) {
+	if IdleTimeout <= ALBIdleTimeout {
+		t.Fatalf("IdleTimeout %v must exceed the ALB's %v", IdleTimeout, ALBIdleTimeout)
+	}
+}
