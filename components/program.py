@@ -55,6 +55,7 @@ def build_stack(config: WarmstartConfig) -> WarmstartStack:
     mirror = _registry_mirror(config, aws_provider) if config.mirror.enabled else None
     cluster = _cluster(config, aws_provider, mirror)
     namespace = _namespace(config, cluster)
+    _deny_ingress_by_default(config, namespace, cluster)
     target = mirror.target if mirror else None
     # Repository, then build and push, then workloads: each runs the pushed digest.
     images = workload_images(config, aws_provider=aws_provider, mirror=mirror)
@@ -117,6 +118,18 @@ def _namespace(config: WarmstartConfig, cluster: Cluster) -> k8s.core.v1.Namespa
         config.namespace,
         metadata={"name": config.namespace, "labels": labels},
         opts=pulumi.ResourceOptions(provider=cluster.provider, protect=config.production),
+    )
+
+
+def _deny_ingress_by_default(
+    config: WarmstartConfig, namespace: k8s.core.v1.Namespace, cluster: Cluster
+) -> k8s.networking.v1.NetworkPolicy:
+    """Nothing reaches a pod of the namespace unless its own policy admits it."""
+    return k8s.networking.v1.NetworkPolicy(
+        "default-deny-ingress",
+        metadata={"name": "default-deny-ingress", "namespace": config.namespace},
+        spec={"podSelector": {}, "policyTypes": ["Ingress"]},
+        opts=pulumi.ResourceOptions(provider=cluster.provider, depends_on=[namespace]),
     )
 
 

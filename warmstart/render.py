@@ -19,6 +19,7 @@ from warmstart.harness import ProgramRun, Registration
 # Apply order, as kubectl and Helm use it: what others refer to comes first.
 KIND_ORDER = (
     "Namespace",
+    "NetworkPolicy",
     "PriorityClass",
     "ServiceAccount",
     "Secret",

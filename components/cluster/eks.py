@@ -237,6 +237,10 @@ def addons(
             addon_version=config.addon_versions.get(addon),
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
+            # The VPC CNI enforces NetworkPolicies only when asked to.
+            configuration_values=json.dumps({"enableNetworkPolicy": "true"})
+            if addon == "vpc-cni"
+            else None,
             opts=pulumi.ResourceOptions(parent=parent, depends_on=list(node_groups)),
         )
         for addon in ADDONS

@@ -32,6 +32,7 @@ class ImagePrewarm(pulumi.ComponentResource):
     priority_class: k8s.scheduling.v1.PriorityClass
     service_account: k8s.core.v1.ServiceAccount
     daemonsets: list[k8s.apps.v1.DaemonSet]
+    network_policy: k8s.networking.v1.NetworkPolicy
 
     def __init__(
         self, name: str, args: ImagePrewarmArgs, opts: pulumi.ResourceOptions | None = None
@@ -55,6 +56,12 @@ class ImagePrewarm(pulumi.ComponentResource):
             spec.NAME,
             metadata={"name": spec.NAME, "namespace": namespace, "labels": spec.labels(0)},
             automount_service_account_token=False,
+            opts=child(),
+        )
+        self.network_policy = k8s.networking.v1.NetworkPolicy(
+            spec.NAME,
+            metadata={"name": spec.NAME, "namespace": namespace, "labels": spec.labels(0)},
+            spec=spec.network_policy_spec(),
             opts=child(),
         )
         self.images = [image.ref for image in args.images]

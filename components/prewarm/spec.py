@@ -83,6 +83,14 @@ def labels(index: int) -> dict[str, str]:
     }
 
 
+def network_policy_spec() -> dict[str, Any]:
+    """Holders only keep images on the node: no traffic in or out, ever."""
+    return {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": NAME}},
+        "policyTypes": ["Ingress", "Egress"],
+    }
+
+
 def priority_class_name(namespace: str) -> str:
     """Cluster-scoped, so named after the namespace: two stacks can share a cluster."""
     return f"{namespace}-{NAME}"

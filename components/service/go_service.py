@@ -41,6 +41,7 @@ class GoService(pulumi.ComponentResource):
     service: k8s.core.v1.Service
     pod_disruption_budget: k8s.policy.v1.PodDisruptionBudget
     autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler
+    network_policy: k8s.networking.v1.NetworkPolicy
     service_name: str
     probe_plan: spec.ProbePlan
 
@@ -86,6 +87,9 @@ class GoService(pulumi.ComponentResource):
             metadata=meta(),
             spec=spec.autoscaler_spec(config),
             opts=child(self.deployment),
+        )
+        self.network_policy = k8s.networking.v1.NetworkPolicy(
+            config.name, metadata=meta(), spec=spec.network_policy_spec(config), opts=child()
         )
         self.image = args.image
         self.service_name = config.name

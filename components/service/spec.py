@@ -184,6 +184,15 @@ def service_spec(service: ServiceConfig) -> dict[str, Any]:
     return {"type": "ClusterIP", "selector": selector_labels(service.name), "ports": [port]}
 
 
+def network_policy_spec(service: ServiceConfig) -> dict[str, Any]:
+    """The namespace denies ingress by default; a service admits traffic to its own port only."""
+    return {
+        "podSelector": {"matchLabels": selector_labels(service.name)},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"ports": [{"port": port_name(service), "protocol": "TCP"}]}],
+    }
+
+
 def pod_disruption_budget_spec(service: ServiceConfig) -> dict[str, Any]:
     """AlwaysAllow lets a node drain evict pods that are not Ready anyway."""
     budget = service.disruption

@@ -402,3 +402,9 @@ def test_the_controller_webhook_stays_on_on_demand_nodes(dev):
     assert values["nodeSelector"] == {"warmstart.dev/node-group": "system"}
     assert values["podDisruptionBudget"] == {"maxUnavailable": 1}
     assert values["replicaCount"] == 2
+
+
+def test_the_vpc_cni_enforces_network_policies(dev):
+    cni = dev.get("aws:eks/addon:Addon", "vpc-cni")
+    assert json.loads(cni.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
+    assert "configurationValues" not in dev.get("aws:eks/addon:Addon", "coredns").inputs

@@ -71,12 +71,15 @@ def test_up_renders_every_object(project):
         "Deployment",
         "HorizontalPodAutoscaler",
         "Namespace",
+        "NetworkPolicy",
         "PodDisruptionBudget",
         "PriorityClass",
         "Service",
         "ServiceAccount",
     ]
-    assert len(objects) == 19
+    # per service: SA, Deployment, Service, PDB, HPA, NetworkPolicy; the namespace and its
+    # default deny; prewarm: PriorityClass, SA, DaemonSet, NetworkPolicy
+    assert len(objects) == 3 * 6 + 2 + 4
 
 
 def test_second_up_changes_nothing(project):

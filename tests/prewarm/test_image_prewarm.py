@@ -77,3 +77,11 @@ def test_image_volume_mode_renders_a_pause_pod():
     pod = result.get(DAEMONSET, "image-prewarm-0").inputs["spec"]["template"]["spec"]
     assert [c["image"] for c in pod["containers"]] == ["registry.k8s.io/pause:3.10"]
     assert pod["volumes"][0]["image"] == {"reference": "nginx:1.27", "pullPolicy": "IfNotPresent"}
+
+
+def test_holders_have_no_network_at_all(mirrored):
+    policy = mirrored.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "image-prewarm")
+    assert policy.inputs["spec"] == {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "image-prewarm"}},
+        "policyTypes": ["Ingress", "Egress"],
+    }

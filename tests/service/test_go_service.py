@@ -11,7 +11,7 @@ def container(run_result, name):
     return spec["template"]["spec"]["containers"][0]
 
 
-def test_registers_one_component_with_five_children(local_like):
+def test_registers_one_component_with_six_children(local_like):
     component = local_like.get("warmstart:kubernetes:GoService", "hello")
     children = sorted(r.type for r in local_like.resources if r.parent == component.urn)
     assert children == [
@@ -19,6 +19,7 @@ def test_registers_one_component_with_five_children(local_like):
         "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
         "kubernetes:core/v1:Service",
         "kubernetes:core/v1:ServiceAccount",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:policy/v1:PodDisruptionBudget",
     ]
 
@@ -29,7 +30,7 @@ def test_provider_flows_in_through_options(local_like):
     # kubeconfig is set empty on purpose: $KUBECONFIG must not leak into a render.
     assert provider.inputs == {"kubeconfig": "", "renderYamlToDirectory": "rendered/manifests"}
     kubernetes_objects = [r for r in local_like.resources if r.type.startswith("kubernetes:")]
-    assert len(kubernetes_objects) == 11
+    assert len(kubernetes_objects) == 14  # namespace, its default deny, 6 per service
     assert {r.provider for r in kubernetes_objects} == {provider.urn}
 
 
@@ -199,3 +200,14 @@ def test_existing_cluster_kubeconfig_stays_secret():
     )
     provider = run(values).get("pulumi:providers:kubernetes", "kubernetes")
     assert provider.inputs == {"kubeconfig": "[secret]", "context": "dev"}
+
+
+def test_the_namespace_denies_ingress_and_each_service_admits_its_port(local_like):
+    deny = local_like.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny-ingress")
+    assert deny.inputs["spec"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
+    ledger = local_like.get("kubernetes:networking.k8s.io/v1:NetworkPolicy", "ledger")
+    assert ledger.inputs["spec"] == {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ledger"}},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"ports": [{"port": "grpc", "protocol": "TCP"}]}],
+    }
