@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# `pulumi up` the STACK (default local) from REV, then `pulumi preview --expect-no-changes`
+# `pulumi up` the STACK (default render; `local` for revisions before it was split off) from REV, then `pulumi preview --expect-no-changes`
 # from the working tree against the same state: a refactor that claims "no URN, input or
 # option changed" proves it with the real engine, not only with renders.
 #
 # Needs a pulumi CLI with the stack's plugins (scripts/toolchain.sh builds one here) and a
-# stack whose `up` is harmless (the local stack renders YAML to a directory). State lives
+# stack whose `up` is harmless (the render stack writes YAML to a directory). State lives
 # in a temporary file backend; nothing in the repository changes.
 #
-# Usage: scripts/compare-engine.sh REV [STACK]
+# Usage: scripts/compare-engine.sh REV [STACK]   (default: render)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 rev=${1:?usage: $0 REV [STACK]}
-stack=${2:-local}
+stack=${2:-render}
 work=$(mktemp -d)
 trap 'git -C "$repo" worktree remove --force "$work/old" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
