@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `pulumi up` the STACK (default render; `local` for revisions before it was split off) from REV, then `pulumi preview --expect-no-changes`
-# from the working tree against the same state: a refactor that claims "no URN, input or
+# `pulumi up` the STACK (default render; `local` for revisions from before it was split
+# off) from REV, then `pulumi preview --expect-no-changes` from the working tree against the
+# same state: a refactor that claims "no URN, input or
 # option changed" proves it with the real engine, not only with renders.
 #
 # Needs a pulumi CLI with the stack's plugins (scripts/toolchain.sh builds one here) and a
