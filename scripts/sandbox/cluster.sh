@@ -243,7 +243,7 @@ pause_image() {
 start() {
   build
   apt_install_missing containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins \
-    iptables:iptables conntrack:conntrack openssl:openssl
+    iptables:iptables conntrack:conntrack openssl:openssl kubectl:kubernetes-client
   mkdir -p "$STATE/run"
   node_address
   certificates
