@@ -209,6 +209,12 @@ failSwapOn: false
 clusterDomain: cluster.local
 resolvConf: /etc/resolv.conf
 serializeImagePulls: false
+# This node shares its disk with Go and BuildKit caches: kubelet's defaults (evict under 10-15%
+# free, collect images above 85% use) would taint it with DiskPressure on an ordinary build
+# machine. Its tests bring their own GC thresholds where they test GC.
+evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%}
+imageGCHighThresholdPercent: 99
+imageGCLowThresholdPercent: 98
 EOF
   run kubelet "$BIN/kubelet" --config "$STATE/kubelet/config.yaml" \
     --kubeconfig "$STATE/kubelet.kubeconfig" --root-dir "$STATE/kubelet/root" \
