@@ -39,6 +39,9 @@ class RoutingConfig(ConfigModel):
     """Retention of the fallback and failover functions' logs."""
     fargate_strategy: FargateStrategyConfig = FargateStrategyConfig()
     """ECS capacity provider strategy of the Fargate fallback cluster."""
+    lambda_concurrency_limit: int = Field(default=1000, ge=10, le=1_000_000)
+    """The account's Lambda concurrency limit in the region (new accounts may have 10):
+    the stack's reservations must leave AWS's 10 unreserved executions."""
 
 
 def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
@@ -68,11 +71,45 @@ def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
     yield from _weights_problems("routing.weights", routing.weights, fargate=True, lambda_=True)
     for index, service in routed:
         yield from _service_routing_problems(f"services[{index}]", service, routing)
+    yield from _concurrency_problems(config)
     for index, service in uses_fallback:
         if service.routes is None:
             yield Problem(
                 f"services[{index}].fallback", "fallbacks are reached through routes: add routes"
             )
+
+
+# AWS keeps this many executions unreserved in every account and region.
+UNRESERVED_MINIMUM = 10
+# The failover function reserves one execution: one weight change at a time.
+FAILOVER_RESERVED = 1
+
+
+def _concurrency_problems(config: WarmstartConfig) -> Iterator[Problem]:
+    """Reservations AWS would refuse: more than the limit minus the unreserved minimum."""
+    reserved = [
+        service.fallback.lambda_.reserved_concurrency or 0
+        for service in config.services
+        if service.routes is not None and service.fallback.lambda_.enabled
+    ]
+    total = sum(reserved) + (FAILOVER_RESERVED if any_failover(config) else 0)
+    limit = config.routing.lambda_concurrency_limit
+    if total > limit - UNRESERVED_MINIMUM:
+        yield Problem(
+            "routing.lambdaConcurrencyLimit",
+            f"the stack reserves {total} Lambda executions; AWS keeps {UNRESERVED_MINIMUM} "
+            f"unreserved, so the account's limit must be at least {total + UNRESERVED_MINIMUM}",
+            limit,
+        )
+
+
+def any_failover(config: WarmstartConfig) -> bool:
+    """Whether the stack has a failover function: a routed service with a fallback."""
+    return any(
+        service.routes is not None
+        and (service.fallback.fargate.enabled or service.fallback.lambda_.enabled)
+        for service in config.services
+    )
 
 
 def _service_routing_problems(

@@ -243,3 +243,15 @@ def test_production_needs_a_certificate():
     assert config_problems(routed_stack(pinned, production=True, cluster=cluster)) == [
         "warmstart:routing.certificateArn: production serves HTTPS only: required"
     ]
+
+
+def test_reservations_must_leave_awss_unreserved_executions():
+    # HELLO reserves 10 for its Lambda fallback; the failover function reserves 1.
+    tight = routed_stack(routing={"enabled": True, "lambdaConcurrencyLimit": 20})
+    assert config_problems(tight) == [
+        "warmstart:routing.lambdaConcurrencyLimit: the stack reserves 11 Lambda executions; "
+        "AWS keeps 10 unreserved, so the account's limit must be at least 21 (got 20)"
+    ]
+    enough = routed_stack(routing={"enabled": True, "lambdaConcurrencyLimit": 21})
+    config = parse_config(config_from_mapping("t", enough).values)
+    assert config.routing.lambda_concurrency_limit == 21
