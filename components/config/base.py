@@ -64,9 +64,14 @@ class Problem:
         return f"{NAMESPACE}:{self.path}: {self.message}{found}"
 
 
+def is_encrypted_placeholder(text: str) -> bool:
+    """An offline render's stand-in for a value encrypted in the stack file."""
+    return text.startswith("<secret")
+
+
 def is_json_object_with(text: str, keys: set[str]) -> bool:
     """A credentials secret: JSON with exactly `keys`. Encrypted text is checked once decrypted."""
-    if text.startswith("<secret"):
+    if is_encrypted_placeholder(text):
         return True  # encrypted in the stack file: checked when Pulumi decrypts it
     try:
         value = json.loads(text)

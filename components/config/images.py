@@ -6,6 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
@@ -19,8 +20,9 @@ Platform = Literal["linux/amd64", "linux/arm64"]
 _REGISTRY_HOST = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$"
 _REPOSITORY_PREFIX = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
 _BUILD_ARG = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Set by warmstart so unchanged sources give the same digest; a stack must not override it.
-REPRODUCIBLE_ARGS = frozenset({"SOURCE_DATE_EPOCH"})
+# Set by warmstart on every build, never by a stack: BuildKit stamps this time into image
+# configs and history, the Dockerfile onto binaries, so unchanged sources give one digest.
+REPRODUCIBLE_ARGS = MappingProxyType({"SOURCE_DATE_EPOCH": "0"})
 
 
 class BuildConfig(ConfigModel):
@@ -66,7 +68,7 @@ def image_problems(config: WarmstartConfig) -> Iterator[Problem]:
     yield from _registry_problems(config)
 
 
-def builds(config: WarmstartConfig) -> bool:
+def _builds(config: WarmstartConfig) -> bool:
     """Whether the stack builds any image itself."""
     return config.prewarm.sleep_build is not None or any(
         service.build is not None for service in config.services
@@ -88,7 +90,7 @@ def _build_problems(at: str, build: BuildConfig) -> Iterator[Problem]:
 
 def _registry_problems(config: WarmstartConfig) -> Iterator[Problem]:
     registry, credentials = config.registry, config.registry_credentials
-    if builds(config) and registry is None and not config.mirror.enabled:
+    if _builds(config) and registry is None and not config.mirror.enabled:
         yield Problem(
             "registry",
             "build: needs somewhere to push: warmstart:registry.server, or "

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from components.config.images import BuildConfig, RegistryConfig, dockerfile_path
+from components.config.base import is_encrypted_placeholder
+from components.config.images import (
+    REPRODUCIBLE_ARGS,
+    BuildConfig,
+    RegistryConfig,
+    dockerfile_path,
+)
 from components.image_reference import MirrorTarget
-
-# Builds stamp this time into image configs and history (BuildKit honours it), and the
-# Dockerfile stamps it onto binaries: unchanged sources give the same digest.
-SOURCE_DATE_EPOCH = "0"
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def push_target(
 
 def build_args(build: BuildConfig) -> dict[str, str]:
     """The configured arguments plus the fixed time that makes builds reproducible."""
-    return {**build.args, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    return {**build.args, **REPRODUCIBLE_ARGS}
 
 
 def build_inputs(build: BuildConfig) -> dict[str, object]:
@@ -66,7 +68,7 @@ def build_inputs(build: BuildConfig) -> dict[str, object]:
 
 def credential_field(text: str, key: str) -> str:
     """One field of a `{"username", "password"}` secret; offline renders keep the placeholder."""
-    if text.startswith("<secret"):
+    if is_encrypted_placeholder(text):
         return text
     value: str = json.loads(text)[key]
     return value

@@ -107,9 +107,7 @@ register_builder() {
 }
 
 push_go_image() {
-  if curl -fs -o /dev/null "http://$REGISTRY/v2/sandbox/golang/manifests/$BUILDER_TAG" \
-    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json'; then
+  if registry_has "$REGISTRY" sandbox/golang "$BUILDER_TAG"; then
     log "$GO_IMAGE is in the registry"
     return
   fi

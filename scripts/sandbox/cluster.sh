@@ -233,9 +233,7 @@ EOF
 
 pause_image() {
   # The CRI sandbox image: `sleep` waits for SIGTERM, which is all a pause container does.
-  if curl -fs -o /dev/null "http://$REGISTRY/v2/sandbox/pause/manifests/1" \
-    -H 'Accept: application/vnd.oci.image.index.v1+json' \
-    -H 'Accept: application/vnd.oci.image.manifest.v1+json'; then
+  if registry_has "$REGISTRY" sandbox/pause 1; then
     return
   fi
   log "pushing the sleep target as $PAUSE_IMAGE"

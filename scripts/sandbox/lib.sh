@@ -28,3 +28,12 @@ wait_for() {
   log "$what did not come up within ${seconds}s: see the logs in $STATE"
   return 1
 }
+
+# registry_has registry repository reference: the registry holds that image (index or manifest).
+registry_has() {
+  curl -fs -o /dev/null "http://$1/v2/$2/manifests/$3" \
+    -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json'
+}
