@@ -136,6 +136,7 @@ admin() { kubectl --kubeconfig "$STATE/admin.kubeconfig" "$@"; }
 
 start_containerd() {
   mkdir -p "$STATE/containerd" "$STATE/cni/net.d"
+  netns_directory
   cat >"$STATE/containerd/config.toml" <<EOF
 version = 2
 root = "$STATE/containerd/root"
@@ -294,6 +295,17 @@ stop() {
     | while read -r mount; do umount -l "$mount" 2>/dev/null || true; done
   pod_network_cleanup
   log "stopped"
+}
+
+# `ip netns add` turns /run/netns into a shared bind mount of itself the first time it runs.
+# Done while pods run, that mount hides their namespaces' mounts, and every later pod deletion
+# fails (unlinkat: device or resource busy). Make it that mount before any pod exists.
+netns_directory() {
+  mkdir -p /run/netns
+  if ! mountpoint -q /run/netns; then
+    mount --bind /run/netns /run/netns
+  fi
+  mount --make-shared /run/netns
 }
 
 # Pods' network namespaces and the bridge outlive containerd: without this, the next
