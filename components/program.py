@@ -165,7 +165,7 @@ def _export(
             name: {
                 "image": component.image,
                 "service": component.service_name,
-                "startupFailureThreshold": component.probe_plan.startup.failure_threshold,
+                "unstartedRestartSeconds": component.probe_plan.unstarted_restart_seconds,
                 "worstCaseRestartSeconds": component.probe_plan.worst_case_restart_seconds,
             }
             for name, component in services.items()

@@ -21,23 +21,23 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class StartupConfig(ConfigModel):
-    """How long the service takes to start, as measured; the startupProbe is derived from it."""
+    """How long the service takes to start, as measured; the probes are derived from it."""
 
     budget_seconds: float = Field(gt=0, le=3600)
-    """Measured start-up time plus headroom (0 < s <= 3600): the startupProbe gives up after it."""
+    """Measured start-up time plus headroom (0 < s <= 3600): liveness is not probed before it,
+    and a start that has not finished by then is restarted."""
     probe: ProbeKind = "http"
-    """Probe kind of all three probes: `http`, `grpc` or `tcp`; also the port's name."""
+    """Probe kind of both probes: `http`, `grpc` or `tcp`; also the port's name."""
 
 
 class HealthConfig(ConfigModel):
     """HTTP paths, or gRPC health service names, for each probe; defaults follow the kind."""
 
-    startup: str | None = None
-    """Startup probe target: `/startupz` for http, `startup` for grpc; none for tcp."""
     readiness: str | None = None
     """Readiness probe target: `/readyz` for http, `readiness` for grpc; none for tcp."""
     liveness: str | None = None
-    """Liveness probe target: `/livez` for http, `liveness` for grpc; must differ from readiness."""
+    """Liveness probe target: `/livez` for http, `liveness` for grpc; must differ from readiness.
+    It should fail until the service has started, and never look at dependencies."""
     liveness_tolerance_seconds: int = Field(default=30, ge=10, le=600)
     """How long a hung process is tolerated before the kubelet restarts it (10-600)."""
 
@@ -232,7 +232,6 @@ def resource_problems(at: str, resources: RequestsAndLimits) -> Iterator[Problem
 def _health_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
     health, kind = service.health, service.startup.probe
     targets = {
-        "startup": health.startup,
         "readiness": health.readiness,
         "liveness": health.liveness,
     }

@@ -69,7 +69,6 @@ def health_targets(service: ServiceConfig) -> dict[str, str]:
     """Configured probe targets, falling back to the defaults for the probe kind."""
     defaults = default_health_targets(service.startup.probe)
     configured = {
-        "startup": service.health.startup,
         "readiness": service.health.readiness,
         "liveness": service.health.liveness,
     }
@@ -91,7 +90,7 @@ def container_env(service: ServiceConfig) -> list[dict[str, str]]:
 def probes(service: ServiceConfig) -> dict[str, dict[str, Any]]:
     plan, targets = probe_plan(service), health_targets(service)
     kind, name = service.startup.probe, port_name(service)
-    timings = {"startup": plan.startup, "readiness": plan.readiness, "liveness": plan.liveness}
+    timings = {"readiness": plan.readiness, "liveness": plan.liveness}
     return {
         f"{probe}Probe": {
             **probe_handler(kind, name, service.port, targets[probe]),

@@ -48,7 +48,7 @@ def test_manifests_are_strictly_schema_valid(rendered):
 def test_schema_check_would_catch_an_unknown_field(rendered):
     _, version, run = rendered
     deployment = next(m for m in kubernetes_objects(run) if m["kind"] == "Deployment")
-    deployment["spec"]["template"]["spec"]["containers"][0]["startupProbe"]["initialDelay"] = 3
+    deployment["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["initialDelay"] = 3
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(deployment, f"{version}.0", strict=True)
 
@@ -57,13 +57,13 @@ def test_each_stack_runs_two_or_more_services_with_different_budgets(rendered):
     _, _, run = rendered
     deployments = [m for m in kubernetes_objects(run) if m["kind"] == "Deployment"]
     thresholds = {
-        m["spec"]["template"]["spec"]["containers"][0]["startupProbe"]["failureThreshold"]
+        m["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["initialDelaySeconds"]
         for m in deployments
     }
     kinds = {
         next(
             iter(
-                set(m["spec"]["template"]["spec"]["containers"][0]["startupProbe"])
+                set(m["spec"]["template"]["spec"]["containers"][0]["readinessProbe"])
                 - {"periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold"}
             )
         )

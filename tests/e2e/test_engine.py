@@ -100,7 +100,7 @@ def test_a_budget_change_updates_only_that_deployment(project):
         for step in changed
     ] == [("update", "hello", "warmstart:kubernetes:GoService$kubernetes:apps/v1:Deployment")]
     assert list(changed[0]["detailedDiff"]) == [
-        "spec.template.spec.containers[0].startupProbe.failureThreshold"
+        "spec.template.spec.containers[0].livenessProbe.initialDelaySeconds"
     ]
     project.ok("up", "--yes", "--skip-preview")
 
@@ -112,7 +112,8 @@ def test_the_provider_writes_exactly_what_render_writes(project):
         assert real[key] == document, key
     hello = real["Deployment", "warmstart", "hello"]
     assert (
-        hello["spec"]["template"]["spec"]["containers"][0]["startupProbe"]["failureThreshold"] == 8
+        hello["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["initialDelaySeconds"]
+        == 8
     )
 
 

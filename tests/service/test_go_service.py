@@ -36,32 +36,28 @@ def test_provider_flows_in_through_options(local_like):
 
 def test_http_probes_are_derived_from_the_budget(local_like):
     hello = container(local_like, "hello")
-    assert hello["startupProbe"] == {
-        "httpGet": {"path": "/startupz", "port": "http"},
+    assert "startupProbe" not in hello  # it would hold readiness back by one period
+    assert hello["readinessProbe"] == {
+        "httpGet": {"path": "/readyz", "port": "http"},
         "periodSeconds": 1,
         "timeoutSeconds": 1,
-        "failureThreshold": 5,
+        "failureThreshold": 2,
         "successThreshold": 1,
     }
-    assert hello["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
-    assert hello["readinessProbe"]["periodSeconds"] == 2
     assert hello["livenessProbe"] == {
         "httpGet": {"path": "/livez", "port": "http"},
+        "initialDelaySeconds": 5,
         "periodSeconds": 10,
         "timeoutSeconds": 2,
         "failureThreshold": 3,
         "successThreshold": 1,
     }
-    assert not any(
-        "initialDelaySeconds" in probe
-        for probe in (hello["startupProbe"], hello["readinessProbe"], hello["livenessProbe"])
-    )
 
 
 def test_grpc_probes_use_port_numbers_and_service_names(local_like):
     ledger = container(local_like, "ledger")
-    assert ledger["startupProbe"]["grpc"] == {"port": 9090, "service": "startup"}
-    assert ledger["startupProbe"]["failureThreshold"] == 45
+    assert ledger["readinessProbe"]["grpc"] == {"port": 9090, "service": "readiness"}
+    assert ledger["livenessProbe"]["initialDelaySeconds"] == 45
     assert ledger["livenessProbe"]["grpc"] == {"port": 9090, "service": "liveness"}
     assert ledger["ports"] == [{"name": "grpc", "containerPort": 9090, "protocol": "TCP"}]
 
@@ -189,7 +185,7 @@ def test_stack_outputs(local_like):
     assert local_like.outputs["services"]["ledger"] == {
         "image": "registry.local/warmstart/hello:dev",
         "service": "ledger",
-        "startupFailureThreshold": 45,
+        "unstartedRestartSeconds": 75,
         "worstCaseRestartSeconds": 32,
     }
 

@@ -8,29 +8,28 @@ from components.service.probes import (
 )
 
 
-@pytest.mark.parametrize(
-    ("budget", "threshold"), [(0.2, 1), (1, 1), (5, 5), (5.5, 6), (45, 45), (600, 600)]
-)
-def test_startup_threshold_is_budget_over_one_second_period(budget, threshold):
+@pytest.mark.parametrize(("budget", "delay"), [(0.2, 1), (1, 1), (5, 5), (5.5, 6), (45, 45)])
+def test_liveness_waits_for_the_whole_budget_rounded_up(budget, delay):
     plan = plan_probes(budget, liveness_tolerance_seconds=30)
-    assert plan.startup == ProbeTiming(
-        period_seconds=1, timeout_seconds=1, failure_threshold=threshold
+    assert plan.liveness == ProbeTiming(
+        period_seconds=10, timeout_seconds=2, failure_threshold=3, initial_delay_seconds=delay
     )
-    assert plan.startup_kill_seconds == threshold
+    assert plan.unstarted_restart_seconds == delay + 30
 
 
-def test_readiness_is_fast_and_liveness_conservative():
+def test_readiness_polls_every_second_from_the_start():
     plan = plan_probes(5, liveness_tolerance_seconds=30)
-    assert plan.readiness == ProbeTiming(period_seconds=2, timeout_seconds=1, failure_threshold=2)
-    assert plan.liveness == ProbeTiming(period_seconds=10, timeout_seconds=2, failure_threshold=3)
+    assert plan.readiness == ProbeTiming(period_seconds=1, timeout_seconds=1, failure_threshold=2)
+    assert "initialDelaySeconds" not in plan.readiness.as_fields()
 
 
 def test_worst_cases():
     plan = plan_probes(45, liveness_tolerance_seconds=60)
-    assert plan.worst_case_ready_seconds(0.01) == pytest.approx(3.01)
-    assert plan.worst_case_ready_seconds(45) == 48
+    assert plan.worst_case_ready_seconds(0.01) == pytest.approx(1.01)
+    assert plan.worst_case_ready_seconds(45) == 46
+    assert plan.unstarted_restart_seconds == 105  # 45 s budget, then 6 failures x 10 s
     assert plan.worst_case_restart_seconds == 62  # 6 failures x 10 s + the last 2 s timeout
-    assert plan.worst_case_unready_seconds == 5
+    assert plan.worst_case_unready_seconds == 3
 
 
 def test_liveness_tolerance_rounds_up_to_whole_periods():
@@ -44,7 +43,8 @@ def test_rejects_non_positive_inputs(budget, tolerance):
 
 
 def test_as_fields_uses_api_names():
-    assert ProbeTiming(1, 1, 5).as_fields() == {
+    assert ProbeTiming(1, 1, 5, initial_delay_seconds=7).as_fields() == {
+        "initialDelaySeconds": 7,
         "periodSeconds": 1,
         "timeoutSeconds": 1,
         "failureThreshold": 5,
@@ -66,4 +66,4 @@ def test_default_targets_separate_liveness_from_readiness():
     for kind in ("http", "grpc", "tcp"):
         targets = default_health_targets(kind)
         assert targets["liveness"] != targets["readiness"]
-    assert default_health_targets("http")["startup"] == "/startupz"
+    assert default_health_targets("http") == {"readiness": "/readyz", "liveness": "/livez"}

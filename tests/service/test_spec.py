@@ -28,13 +28,11 @@ def test_grace_period_covers_sleep_and_drain():
 
 def test_health_targets_fall_back_per_kind():
     assert health_targets(typed(health={"readiness": "/ready"})) == {
-        "startup": "/startupz",
         "readiness": "/ready",
         "liveness": "/livez",
     }
     grpc = typed(startup={"budgetSeconds": 3, "probe": "grpc"})
     assert health_targets(grpc) == {
-        "startup": "startup",
         "readiness": "readiness",
         "liveness": "liveness",
     }

@@ -23,9 +23,8 @@ import (
 	"github.com/warmstart/warmstart/services/internal/process"
 )
 
-// The names the GoService component gives the three gRPC probes by default.
+// The names the GoService component gives the two gRPC probes by default.
 const (
-	startupService   = "startup"
 	readinessService = "readiness"
 	livenessService  = "liveness"
 )
@@ -52,10 +51,11 @@ func run(ctx context.Context, getenv func(string) string, logOut io.Writer) erro
 // serve answers health checks on listener at once, serving after load, until ctx ends.
 func serve(ctx context.Context, listener net.Listener, load, shutdownTimeout time.Duration, logger *slog.Logger) error {
 	probes := health.NewServer()
-	for _, name := range []string{"", startupService, readinessService} {
+	// Liveness too says NOT_SERVING until loaded: a load that hangs past the start-up
+	// budget is then restarted.
+	for _, name := range []string{"", readinessService, livenessService} {
 		probes.SetServingStatus(name, healthpb.HealthCheckResponse_NOT_SERVING)
 	}
-	probes.SetServingStatus(livenessService, healthpb.HealthCheckResponse_SERVING)
 	server := grpc.NewServer()
 	healthpb.RegisterHealthServer(server, probes)
 	served := make(chan error, 1)
@@ -64,7 +64,7 @@ func serve(ctx context.Context, listener net.Listener, load, shutdownTimeout tim
 
 	select {
 	case <-time.After(load):
-		for _, name := range []string{"", startupService, readinessService} {
+		for _, name := range []string{"", readinessService, livenessService} {
 			probes.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 		}
 		logger.Info("serving")

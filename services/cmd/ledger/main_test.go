@@ -52,14 +52,13 @@ func TestProbesFollowLoadAndDrain(t *testing.T) {
 	defer conn.Close()
 	client := healthpb.NewHealthClient(conn)
 
-	if got := status(t, client, startupService); got != healthpb.HealthCheckResponse_NOT_SERVING {
-		t.Fatalf("startup while loading: %v", got)
+	for _, name := range []string{readinessService, livenessService} {
+		if got := status(t, client, name); got != healthpb.HealthCheckResponse_NOT_SERVING {
+			t.Fatalf("%s while loading: %v", name, got)
+		}
 	}
-	if got := status(t, client, livenessService); got != healthpb.HealthCheckResponse_SERVING {
-		t.Fatalf("liveness while loading: %v", got)
-	}
-	waitFor(t, client, startupService, healthpb.HealthCheckResponse_SERVING)
 	waitFor(t, client, readinessService, healthpb.HealthCheckResponse_SERVING)
+	waitFor(t, client, livenessService, healthpb.HealthCheckResponse_SERVING)
 
 	cancel()
 	select {

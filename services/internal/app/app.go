@@ -14,7 +14,6 @@ import (
 
 // Probe paths; the GoService component's HTTP defaults point at these.
 const (
-	StartupPath   = "/startupz"
 	ReadinessPath = "/readyz"
 	LivenessPath  = "/livez"
 )
@@ -35,7 +34,6 @@ type Greeting struct {
 // New returns the service's routes, answering the probes from state.
 func New(cfg Config, state *health.State, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET "+StartupPath, state.StartupHandler())
 	mux.Handle("GET "+ReadinessPath, state.ReadinessHandler())
 	mux.Handle("GET "+LivenessPath, state.LivenessHandler())
 	mux.HandleFunc("GET /v1/hello", func(w http.ResponseWriter, r *http.Request) {

@@ -59,7 +59,6 @@ func TestRoutes(t *testing.T) {
 		method, path string
 		want         int
 	}{
-		{http.MethodGet, StartupPath, 200},
 		{http.MethodGet, ReadinessPath, 200},
 		{http.MethodGet, LivenessPath, 200},
 		{http.MethodPost, "/v1/hello", 405},

@@ -1,10 +1,11 @@
 // Package health holds a process's start-up, readiness and liveness state and serves
-// the three probe endpoints the warmstart GoService component points the kubelet at.
+// the two probe endpoints the warmstart GoService component points the kubelet at.
 //
-// The three answers differ on purpose: start-up says initialisation finished (it gates
-// the other two), readiness says "send me traffic" and turns false as soon as shutdown
-// begins, and liveness only says the process still answers HTTP. Liveness never looks
-// at dependencies: a database outage must take pods out of rotation, not restart them.
+// The answers differ on purpose: readiness says "send me traffic" and turns false as
+// soon as shutdown begins; liveness says initialisation finished and the process still
+// answers HTTP. The kubelet first asks liveness once the start-up budget is spent, so a
+// start that hangs past it is restarted. Liveness never looks at dependencies: a
+// database outage must take pods out of rotation, not restart them.
 package health
 
 import (
@@ -30,14 +31,11 @@ func (s *State) Started() bool { return s.started.Load() }
 // Ready reports whether the process should receive new traffic.
 func (s *State) Ready() bool { return s.started.Load() && !s.draining.Load() }
 
-// StartupHandler answers the startupProbe.
-func (s *State) StartupHandler() http.Handler { return probe(s.Started) }
-
 // ReadinessHandler answers the readinessProbe.
 func (s *State) ReadinessHandler() http.Handler { return probe(s.Ready) }
 
-// LivenessHandler answers the livenessProbe: reaching it at all is the answer.
-func (s *State) LivenessHandler() http.Handler { return probe(func() bool { return true }) }
+// LivenessHandler answers the livenessProbe: started, and reached at all.
+func (s *State) LivenessHandler() http.Handler { return probe(s.Started) }
 
 func probe(ok func() bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

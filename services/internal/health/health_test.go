@@ -16,20 +16,20 @@ func status(t *testing.T, h http.Handler) int {
 func TestLifecycle(t *testing.T) {
 	var s State
 	steps := []struct {
-		name                         string
-		act                          func()
-		startup, readiness, liveness int
+		name                string
+		act                 func()
+		readiness, liveness int
 	}{
-		{"starting", func() {}, 503, 503, 200},
-		{"started", s.MarkStarted, 200, 200, 200},
-		{"draining", s.BeginDrain, 200, 503, 200},
+		{"starting", func() {}, 503, 503},
+		{"started", s.MarkStarted, 200, 200},
+		{"draining", s.BeginDrain, 503, 200},
 	}
 	for _, step := range steps {
 		step.act()
-		got := [3]int{status(t, s.StartupHandler()), status(t, s.ReadinessHandler()), status(t, s.LivenessHandler())}
-		want := [3]int{step.startup, step.readiness, step.liveness}
+		got := [2]int{status(t, s.ReadinessHandler()), status(t, s.LivenessHandler())}
+		want := [2]int{step.readiness, step.liveness}
 		if got != want {
-			t.Errorf("%s: startup/readiness/liveness = %v, want %v", step.name, got, want)
+			t.Errorf("%s: readiness/liveness = %v, want %v", step.name, got, want)
 		}
 	}
 }
