@@ -89,37 +89,59 @@ def _looks_like_registry(component: str) -> bool:
     )
 
 
+def ecr_registry(account_id: str, region: str) -> str:
+    return f"{account_id}.dkr.ecr.{region}.amazonaws.com"
+
+
 @dataclass(frozen=True)
 class MirrorTarget:
-    """Where rewritten references point: the account's ECR registry and one prefix per upstream."""
+    """Where rewritten references point: per upstream registry host, its mirror's base.
 
-    registry: str
-    prefixes: MappingProxyType[str, str]
+    A base is `host[:port][/path]`: an ECR registry and the upstream's prefix, a Distribution
+    registry in proxy mode (one per upstream), or a Harbor proxy-cache project.
+    """
+
+    routes: MappingProxyType[str, str]
 
     @staticmethod
     def for_account(account_id: str, region: str, prefixes: dict[str, str]) -> MirrorTarget:
         """`prefixes` maps upstream names (ecr-public, k8s, ...) to their ECR prefixes."""
-        registry = f"{account_id}.dkr.ecr.{region}.amazonaws.com"
-        by_host = {UPSTREAM_HOSTS[upstream]: prefix for upstream, prefix in prefixes.items()}
-        return MirrorTarget(registry=registry, prefixes=MappingProxyType(by_host))
+        registry = ecr_registry(account_id, region)
+        return MirrorTarget.for_endpoints(
+            {upstream: f"{registry}/{prefix}" for upstream, prefix in prefixes.items()}
+        )
+
+    @staticmethod
+    def for_endpoints(endpoints: dict[str, str]) -> MirrorTarget:
+        """`endpoints` maps upstream names or registry hosts to the bases that mirror them."""
+        return MirrorTarget(
+            MappingProxyType({upstream_host(key): base for key, base in endpoints.items()})
+        )
+
+
+def upstream_host(name: str) -> str:
+    """The registry host a stack file's upstream means: a known name's host, or itself."""
+    host = UPSTREAM_HOSTS.get(name, name)
+    return DOCKER_HUB if host in DOCKER_HUB_ALIASES else host
 
 
 def mirror_reference(text: str, target: MirrorTarget | None) -> str:
-    """The reference pods should use: via the pull-through cache when an upstream is enabled.
+    """The reference pods should use: through the mirror of its registry, if there is one.
 
-    References that are already in the account's registry, that belong to no enabled
-    upstream, or any reference when there is no mirror, come back exactly as given.
+    References to a registry no mirror stands for, or any reference when there is no
+    mirror, come back exactly as given; digests and tags are kept as they are.
     """
     if target is None:
         return text
     reference = parse_reference(text)
-    prefix = target.prefixes.get(reference.domain)
-    if prefix is None or reference.domain == target.registry:
+    base = target.routes.get(reference.domain)
+    if base is None:
         return text
+    domain, _, prefix = base.partition("/")
     return str(
         ImageReference(
-            domain=target.registry,
-            path=f"{prefix}/{reference.path}",
+            domain=domain,
+            path=f"{prefix}/{reference.path}" if prefix else reference.path,
             tag=reference.tag,
             digest=reference.digest,
         )

@@ -21,6 +21,7 @@ from components.fallback.lambda_fallback import LambdaFallback, LambdaFallbackAr
 from components.image_reference import MirrorTarget, mirror_reference
 from components.images.service_image import ServiceImage
 from components.images.workload_images import SLEEP, WorkloadImages, workload_images
+from components.mirror.proxy_mirror import ProxyMirror
 from components.mirror.registry_mirror import RegistryMirror, RegistryMirrorArgs
 from components.prewarm.image_prewarm import ImagePrewarm, ImagePrewarmArgs
 from components.prewarm.spec import prewarm_images
@@ -42,6 +43,7 @@ class WarmstartStack:
     namespace: k8s.core.v1.Namespace
     services: dict[str, GoService]
     mirror: RegistryMirror | None = None
+    proxy_mirror: ProxyMirror | None = None
     images: dict[str, ServiceImage] = field(default_factory=dict)
     routing: ServiceRouting | None = None
     lambda_fallbacks: dict[str, LambdaFallback] = field(default_factory=dict)
@@ -52,13 +54,19 @@ class WarmstartStack:
 def build_stack(config: WarmstartConfig) -> WarmstartStack:
     """Register every resource of the stack and export what operators look up."""
     aws_provider = _aws_provider(config)
-    mirror = _registry_mirror(config, aws_provider) if config.mirror.enabled else None
+    enabled, kind = config.mirror.enabled, config.mirror.kind
+    mirror = _registry_mirror(config, aws_provider) if enabled and kind == "ecr" else None
+    proxy = (
+        ProxyMirror("proxy-mirror", config.mirror.endpoints)
+        if enabled and kind == "registry"
+        else None
+    )
     cluster = _cluster(config, aws_provider, mirror)
     namespace = _namespace(config, cluster)
     _deny_ingress_by_default(config, namespace, cluster)
-    target = mirror.target if mirror else None
+    target = mirror.target if mirror else proxy.target if proxy else None
     # Repository, then build and push, then workloads: each runs the pushed digest.
-    images = workload_images(config, aws_provider=aws_provider, mirror=mirror)
+    images = workload_images(config, aws_provider=aws_provider, mirror=mirror, target=target)
     services = {
         service.name: GoService(
             service.name,
@@ -74,7 +82,9 @@ def build_stack(config: WarmstartConfig) -> WarmstartStack:
         )
         for service in config.services
     }
-    stack = WarmstartStack(cluster, namespace, services, mirror, images=images.built)
+    stack = WarmstartStack(
+        cluster, namespace, services, mirror, proxy_mirror=proxy, images=images.built
+    )
     if config.routing.enabled:
         providers = {"aws": aws_provider, "kubernetes": cluster.provider}
         stack = _routing(stack, config, images.refs, providers=providers)
@@ -83,6 +93,8 @@ def build_stack(config: WarmstartConfig) -> WarmstartStack:
         pulumi.export("prewarmImages", prewarm.images)
         stack = replace(stack, prewarm=prewarm)
     _export(cluster, namespace, mirror, services)
+    if proxy is not None:
+        pulumi.export("mirror", {"routes": dict(proxy.target.routes)})
     return stack
 
 
@@ -157,7 +169,7 @@ def _export(
         pulumi.export("kubeconfig", cluster.kubeconfig)
     pulumi.export("namespace", namespace.metadata.name)
     if mirror is not None:
-        pulumi.export("mirror", {"registry": mirror.target.registry, "prefixes": mirror.prefixes})
+        pulumi.export("mirror", {"registry": mirror.registry, "prefixes": mirror.prefixes})
         pulumi.export("nodePullThroughPolicyArn", mirror.node_policy.arn)
     pulumi.export(
         "services",

@@ -3,9 +3,10 @@
 #
 # up:   1. a cluster: the kubeconfig context warmstart-local if it answers; otherwise kind,
 #          where Docker runs; otherwise (SANDBOX-ONLY) scripts/sandbox/cluster.sh;
-#       2. a registry on 127.0.0.1:5000 holding the Dockerfile's builder image under
-#          base/golang:1.26 (pulled by its pinned digest where Docker can pull; the sandbox's
-#          stand-in otherwise);
+#       2. a registry pair: the upstream on 127.0.0.1:5000 that builds push to, holding the
+#          Dockerfile's builder image under base/golang:1.26 (pulled by its pinned digest
+#          where Docker can pull; the sandbox's stand-in otherwise), and a pull-through
+#          mirror of it on 127.0.0.1:5001 that the stack's nodes pull from;
 #       3. pulumi up --stack local: builds the images, pushes them, deploys by digest;
 #       4. how to reach each service, and one request to hello through a port-forward.
 # down: stops exactly what `up` started (recorded in .local-started); the stack's state and
@@ -25,6 +26,8 @@ NAMESPACE=warmstart
 STARTED=.local-started
 KIND_CLUSTER=warmstart
 KIND_REGISTRY=warmstart-registry
+MIRROR=127.0.0.1:5001
+KIND_MIRROR=warmstart-mirror
 
 log() { printf '\nup: %s\n' "$*" >&2; }
 
@@ -35,10 +38,17 @@ cluster_answers() { kubectl --context "$CONTEXT" get --raw /readyz >/dev/null 2>
 record() { echo "$1" >>"$STARTED"; }
 
 kind_up() {
-  log "creating kind cluster $KIND_CLUSTER with a registry on $REGISTRY"
+  log "creating kind cluster $KIND_CLUSTER with a registry on $REGISTRY, mirrored on $MIRROR"
+  docker network create kind >/dev/null 2>&1 || true
   if ! docker inspect "$KIND_REGISTRY" >/dev/null 2>&1; then
-    docker run -d --restart=always -p "$REGISTRY:5000" --name "$KIND_REGISTRY" registry:2 >/dev/null
+    docker run -d --restart=always -p "$REGISTRY:5000" --network kind --name "$KIND_REGISTRY" \
+      registry:2 >/dev/null
     record kind-registry
+  fi
+  if ! docker inspect "$KIND_MIRROR" >/dev/null 2>&1; then
+    docker run -d --restart=always -p "$MIRROR:5000" --network kind --name "$KIND_MIRROR" \
+      -e REGISTRY_PROXY_REMOTEURL="http://$KIND_REGISTRY:5000" registry:2 >/dev/null
+    record kind-mirror
   fi
   kind create cluster --name "$KIND_CLUSTER" --config - <<EOF
 kind: Cluster
@@ -47,9 +57,10 @@ containerdConfigPatches:
 - |-
   [plugins."io.containerd.grpc.v1.cri".registry.mirrors."$REGISTRY"]
     endpoint = ["http://$KIND_REGISTRY:5000"]
+  [plugins."io.containerd.grpc.v1.cri".registry.mirrors."$MIRROR"]
+    endpoint = ["http://$KIND_MIRROR:5000"]
 EOF
   record kind
-  docker network connect kind "$KIND_REGISTRY" 2>/dev/null || true
   kubectl config rename-context "kind-$KIND_CLUSTER" "$CONTEXT" >/dev/null
   # A builder that can push multi-platform images to the loopback registry.
   docker buildx create --name warmstart --driver docker-container --driver-opt network=host \
@@ -145,6 +156,7 @@ down() {
       sandbox-buildkit) scripts/sandbox/buildkit.sh stop ;;
       kind) kind delete cluster --name "$KIND_CLUSTER" ;;
       kind-registry) docker rm -f "$KIND_REGISTRY" >/dev/null ;;
+      kind-mirror) docker rm -f "$KIND_MIRROR" >/dev/null ;;
     esac
   done < <(tac "$STARTED")
   rm -f "$STARTED"

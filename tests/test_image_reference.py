@@ -71,6 +71,33 @@ def test_only_enabled_upstreams_are_rewritten():
     assert mirror_reference("quay.io/a/b:1", k8s_only) == "quay.io/a/b:1"
 
 
+PROXIES = MirrorTarget.for_endpoints(
+    {
+        "127.0.0.1:5000": "127.0.0.1:5001",
+        "docker-hub": "harbor.corp/hub",
+        "index.docker.io": "harbor.corp/hub",
+        "k8s": "mirror.corp:5000/k8s/cache",
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("reference", "mirrored"),
+    [
+        # a Distribution proxy for one registry: same path, other host, same digest
+        (f"127.0.0.1:5000/warmstart/hello@{DIGEST}", f"127.0.0.1:5001/warmstart/hello@{DIGEST}"),
+        # a Harbor proxy-cache project keeps Docker Hub's library/ in the path
+        ("nginx:1.27", "harbor.corp/hub/library/nginx:1.27"),
+        ("registry.k8s.io/pause:3.10", "mirror.corp:5000/k8s/cache/pause:3.10"),
+        # the mirror's own host, and registries without a mirror, stay as they are
+        ("127.0.0.1:5001/warmstart/hello:1", "127.0.0.1:5001/warmstart/hello:1"),
+        ("quay.io/org/app:1", "quay.io/org/app:1"),
+    ],
+)
+def test_rewrites_to_registries_run_as_mirrors(reference, mirrored):
+    assert mirror_reference(reference, PROXIES) == mirrored
+
+
 def test_no_mirror_leaves_everything_alone():
     assert mirror_reference("nginx", None) == "nginx"
     assert mirror_reference("not a reference!", None) == "not a reference!"

@@ -90,13 +90,14 @@ def _build_problems(at: str, build: BuildConfig) -> Iterator[Problem]:
 
 def _registry_problems(config: WarmstartConfig) -> Iterator[Problem]:
     registry, credentials = config.registry, config.registry_credentials
-    if _builds(config) and registry is None and not config.mirror.enabled:
+    ecr = config.mirror.enabled and config.mirror.kind == "ecr"
+    if _builds(config) and registry is None and not ecr:
         yield Problem(
             "registry",
             "build: needs somewhere to push: warmstart:registry.server, or "
-            "warmstart:mirror.enabled (the service's ECR repository)",
+            "warmstart:mirror.enabled with kind ecr (the service's ECR repository)",
         )
-    if registry is not None and config.mirror.enabled:
+    if registry is not None and ecr:
         yield Problem(
             "registry", "the mirror's ECR repositories receive builds on this stack: remove it"
         )

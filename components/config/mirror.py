@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -9,21 +10,36 @@ from pydantic import Field
 from pydantic.alias_generators import to_camel
 
 from components.config.base import ConfigModel, Problem, is_json_object_with
+from components.image_reference import UPSTREAM_HOSTS, upstream_host
 
 if TYPE_CHECKING:
     from components.config.stack import WarmstartConfig
 
 Upstream = Literal["ecr-public", "k8s", "quay", "docker-hub", "ghcr"]
+MirrorKind = Literal["ecr", "registry"]
+# host[:port] then optional path components: where a registry-kind mirror serves an upstream.
+_MIRROR_BASE = (
+    r"^(?:[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+)
+_ECR_ONLY = frozenset({"upstreams", "prefixes", "repository_prefix", "keep_images"})
 _ECR_PREFIX = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
 # Upstreams ECR pulls from only with credentials (kept in Secrets Manager) -> the config field.
 CREDENTIAL_FIELDS = {"docker-hub": "docker_hub_credentials", "ghcr": "ghcr_credentials"}
 
 
 class MirrorConfig(ConfigModel):
-    """ECR pull-through cache rules, the services' own repositories, and reference rewriting."""
+    """Pull-through mirrors for every image the stack runs, and reference rewriting to them."""
 
     enabled: bool = False
-    """Create the cache rules and repositories and rewrite every image reference to them."""
+    """Rewrite every image reference to its mirror (and, for `ecr`, create the mirror)."""
+    kind: MirrorKind = "ecr"
+    """`ecr`: ECR pull-through cache rules and repositories in warmstart:aws's account (EKS).
+    `registry`: mirrors you run, such as a Distribution registry in proxy mode or a Harbor
+    proxy-cache project, for any cluster (existing, K3s, on-prem); see `endpoints`."""
+    endpoints: dict[str, Annotated[str, Field(max_length=255, pattern=_MIRROR_BASE)]] = {}
+    """Kind `registry`: upstream -> its mirror, `host[:port][/path]`. An upstream is a name
+    (`docker-hub`, `k8s`, `quay`, `ghcr`, `ecr-public`) or a registry host; with
+    `docker-hub: harbor.corp/hub`, `nginx:1.27` runs as `harbor.corp/hub/library/nginx:1.27`."""
     upstreams: list[Upstream] = ["ecr-public", "k8s", "quay"]
     """Registries to cache: `ecr-public`, `k8s`, `quay`, `docker-hub`, `ghcr`."""
     prefixes: dict[
@@ -49,15 +65,20 @@ def upstream_credentials(config: WarmstartConfig) -> dict[str, str]:
 
 
 def mirror_problems(config: WarmstartConfig) -> Iterator[Problem]:
-    """The mirror needs AWS, credentials exactly where upstreams need them, distinct prefixes."""
+    """ECR needs AWS, credentials exactly where upstreams need them, distinct prefixes;
+    a registry-kind mirror needs endpoints and nothing of ECR's."""
     mirror = config.mirror
-    if mirror.enabled and config.aws is None:
+    if mirror.kind == "registry":
+        yield from _registry_kind_problems(mirror)
+    elif mirror.endpoints:
+        yield Problem("mirror.endpoints", "only for kind registry (ECR's are derived)")
+    if mirror.enabled and mirror.kind == "ecr" and config.aws is None:
         yield Problem(
             "mirror.enabled", "the registry mirror needs warmstart:aws (accountId, region)", True
         )
     for upstream, field in CREDENTIAL_FIELDS.items():
         key, credentials = to_camel(field), getattr(config, field)
-        wanted = mirror.enabled and upstream in mirror.upstreams
+        wanted = mirror.enabled and mirror.kind == "ecr" and upstream in mirror.upstreams
         if wanted and credentials is None:
             yield Problem(
                 key,
@@ -80,3 +101,29 @@ def mirror_problems(config: WarmstartConfig) -> Iterator[Problem]:
         yield Problem(
             "mirror.prefixes", "two upstreams (or the service repositories) share a prefix", prefix
         )
+
+
+def _registry_kind_problems(mirror: MirrorConfig) -> Iterator[Problem]:
+    if mirror.enabled and not mirror.endpoints:
+        yield Problem("mirror.endpoints", "required with kind registry: upstream -> mirror")
+    for field in sorted(_ECR_ONLY & mirror.model_fields_set):
+        yield Problem(f"mirror.{to_camel(field)}", "only for kind ecr; remove it")
+    for upstream, base in mirror.endpoints.items():
+        host = upstream_host(upstream)
+        if upstream not in UPSTREAM_HOSTS and not _is_registry_host(upstream):
+            yield Problem(
+                f"mirror.endpoints.{upstream}",
+                "must be an upstream name (" + ", ".join(UPSTREAM_HOSTS) + ") or a registry "
+                "host (with a dot or a port, or localhost)",
+            )
+        elif base.partition("/")[0] == host:
+            yield Problem(f"mirror.endpoints.{upstream}", "a mirror on its own upstream", base)
+    hosts = [upstream_host(upstream) for upstream in mirror.endpoints]
+    for host in sorted({h for h in hosts if hosts.count(h) > 1}):
+        yield Problem("mirror.endpoints", "two keys name the same upstream registry", host)
+
+
+def _is_registry_host(text: str) -> bool:
+    return re.fullmatch(
+        r"(?:[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?", text
+    ) is not None and ("." in text or ":" in text or text == "localhost")

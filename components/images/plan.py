@@ -16,7 +16,6 @@ from components.config.images import (
     RegistryConfig,
     dockerfile_path,
 )
-from components.image_reference import MirrorTarget
 
 
 @dataclass(frozen=True)
@@ -35,14 +34,14 @@ def push_target(
     name: str,
     *,
     registry: RegistryConfig | None,
-    ecr: MirrorTarget | None,
+    ecr_registry: str | None,
     ecr_prefix: str,
 ) -> PushTarget:
     """The configured registry's `<prefix>/<name>`, else the mirror's ECR repository."""
     if registry is not None:
         host, prefix = registry.server, registry.repository_prefix
-    elif ecr is not None:
-        host, prefix = ecr.registry, ecr_prefix
+    elif ecr_registry is not None:
+        host, prefix = ecr_registry, ecr_prefix
     else:  # parse_config reports a build without a registry first
         raise ValueError(f"no registry to push {name} to")
     return PushTarget(registry=host, repository=f"{host}/{prefix}/{name}")

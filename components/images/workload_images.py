@@ -47,19 +47,33 @@ def workload_images(
     *,
     aws_provider: aws.Provider | None,
     mirror: RegistryMirror | None,
+    target: MirrorTarget | None,
 ) -> WorkloadImages:
-    """Build what the stack builds, rewrite what it pulls; one reference per workload."""
-    target = mirror.target if mirror else None
+    """Build what the stack builds, rewrite what it pulls; one reference per workload.
+
+    A build's pinned reference goes through `target` too: pushed to a registry that a
+    pull-through mirror stands for, it is pulled through that mirror, digest unchanged.
+    """
     builds: dict[str, BuildConfig] = {s.name: s.build for s in config.services if s.build}
     if config.prewarm.enabled and config.prewarm.sleep_build is not None:
         builds[SLEEP] = config.prewarm.sleep_build
     built = _build(config, builds, aws_provider=aws_provider, mirror=mirror) if builds else {}
-    refs: dict[str, pulumi.Input[str]] = {name: image.ref for name, image in built.items()}
+    refs: dict[str, pulumi.Input[str]] = {
+        name: _pulled_ref(image, target) for name, image in built.items()
+    }
     configured = {s.name: s.image for s in config.services if s.image is not None}
     if config.prewarm.sleep_image is not None:
         configured[SLEEP] = config.prewarm.sleep_image
     refs.update({name: mirror_reference(text, target) for name, text in configured.items()})
     return WorkloadImages(refs, built)
+
+
+def _pulled_ref(image: ServiceImage, target: MirrorTarget | None) -> pulumi.Output[str]:
+    """The pushed digest, in the repository of the mirror that stands for the push registry."""
+    repository = mirror_reference(image.repository, target)
+    if repository == image.repository:
+        return image.ref
+    return image.image.digest.apply(lambda digest: f"{repository}@{digest}")
 
 
 def _build(
@@ -70,8 +84,7 @@ def _build(
     mirror: RegistryMirror | None,
 ) -> dict[str, ServiceImage]:
     provider = docker_build.Provider("docker-build")
-    ecr: MirrorTarget | None = mirror.target if mirror else None
-    login = _login(config, aws_provider)
+    login = _login(config, aws_provider, mirror)
     builder = config.registry.builder if config.registry else None
     return {
         name: ServiceImage(
@@ -81,7 +94,7 @@ def _build(
                 target=push_target(
                     name,
                     registry=config.registry,
-                    ecr=ecr,
+                    ecr_registry=mirror.registry if mirror else None,
                     ecr_prefix=config.mirror.repository_prefix,
                 ),
                 login=login,
@@ -94,9 +107,11 @@ def _build(
     }
 
 
-def _login(config: WarmstartConfig, aws_provider: aws.Provider | None) -> RegistryLogin | None:
+def _login(
+    config: WarmstartConfig, aws_provider: aws.Provider | None, mirror: RegistryMirror | None
+) -> RegistryLogin | None:
     """ECR: a token fetched at run time (never in config). Else the configured secret, if any."""
-    if config.mirror.enabled and config.aws is not None:
+    if mirror is not None and config.aws is not None:
         token = aws.ecr.get_authorization_token_output(
             registry_id=config.aws.account_id,
             opts=pulumi.InvokeOptions(provider=aws_provider),

@@ -18,7 +18,7 @@ import pulumi_aws as aws
 
 from components.config.cluster import AwsConfig
 from components.config.mirror import MirrorConfig
-from components.image_reference import UPSTREAM_URLS, MirrorTarget
+from components.image_reference import UPSTREAM_URLS, MirrorTarget, ecr_registry
 from components.mirror.policies import (
     credentials_secret_name,
     lifecycle_policy,
@@ -42,6 +42,7 @@ class RegistryMirrorArgs:
 class RegistryMirror(pulumi.ComponentResource):
     """Pull-through cache rules, their credentials, and the stack's ECR repositories."""
 
+    registry: str
     target: MirrorTarget
     prefixes: dict[str, str]
     cache_rules: dict[str, aws.ecr.PullThroughCacheRule]
@@ -56,6 +57,7 @@ class RegistryMirror(pulumi.ComponentResource):
         self.prefixes = {
             upstream: mirror.prefixes.get(upstream, upstream) for upstream in mirror.upstreams
         }
+        self.registry = ecr_registry(account.account_id, account.region)
         self.target = MirrorTarget.for_account(account.account_id, account.region, self.prefixes)
         self.cache_rules = {
             upstream: self._cache_rule(
@@ -78,7 +80,7 @@ class RegistryMirror(pulumi.ComponentResource):
         )
         self.register_outputs(
             {
-                "registry": self.target.registry,
+                "registry": self.registry,
                 "prefixes": self.prefixes,
                 "repositoryUrls": {
                     name: repo.repository_url for name, repo in self.repositories.items()

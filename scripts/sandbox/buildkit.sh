@@ -6,7 +6,10 @@
 # `warmstart:registry`; they never run this. Here it:
 #   - builds buildkitd, buildctl and buildx from their Go modules (the versions the Docker
 #     Build provider links), cached outside the clone and keyed by versions;
-#   - starts a Distribution registry (Debian's docker-registry) on 127.0.0.1:5000 and
+#   - starts a registry pair from Debian's docker-registry (Distribution): the upstream on
+#     127.0.0.1:5000, which builds push to, and a pull-through mirror of it on 127.0.0.1:5001
+#     (proxy mode: what a Harbor proxy cache does), which the local stack's nodes pull from;
+#     then
 #     buildkitd (OCI worker: Debian's runc) on a unix socket, and registers that daemon as
 #     the buildx builder `warmstart`, which stacks name in `warmstart:registry.builder`;
 #   - pushes the one base image the Dockerfile's build stage needs, `sandbox/golang`, made
@@ -22,6 +25,7 @@ BUILDX_VERSION=v0.35.0
 BIN="${WARMSTART_TOOLCHAIN_CACHE:-$HOME/.cache/warmstart-toolchain}/buildkit-${BUILDKIT_VERSION}_buildx-${BUILDX_VERSION}/bin"
 STATE=${WARMSTART_SANDBOX_STATE:-/var/lib/warmstart-sandbox}
 REGISTRY=127.0.0.1:5000
+MIRROR=127.0.0.1:5001
 BUILDER=warmstart
 GO_VERSION=$(go env GOVERSION | sed 's/^go//')
 # Bump the revision when the stand-in's contents change, so a pushed one is not reused.
@@ -57,24 +61,26 @@ build() {
 
 buildctl() { "$BIN/buildctl" --addr "unix://$STATE/buildkitd.sock" "$@"; }
 
-start_registry() {
-  if curl -fsS "http://$REGISTRY/v2/" >/dev/null 2>&1; then
-    log "using the registry on $REGISTRY"
+start_registry() { # name address [extra YAML]: a Distribution registry, unless one answers
+  local name=$1 address=$2 extra=${3:-}
+  if curl -fsS "http://$address/v2/" >/dev/null 2>&1; then
+    log "using the $name on $address"
     return
   fi
-  log "starting a registry on $REGISTRY"
-  mkdir -p "$STATE/registry"
-  cat >"$STATE/registry.yml" <<YAML
+  log "starting the $name on $address"
+  mkdir -p "$STATE/$name"
+  cat >"$STATE/$name.yml" <<YAML
 version: 0.1
 storage:
-  filesystem: {rootdirectory: $STATE/registry}
+  filesystem: {rootdirectory: $STATE/$name}
   delete: {enabled: true}
 http:
-  addr: $REGISTRY
+  addr: $address
+$extra
 YAML
-  setsid docker-registry serve "$STATE/registry.yml" >"$STATE/registry.log" 2>&1 &
-  echo $! >"$STATE/registry.pid"
-  wait_for 60 registry curl -fsS "http://$REGISTRY/v2/"
+  setsid docker-registry serve "$STATE/$name.yml" >"$STATE/$name.log" 2>&1 &
+  echo $! >"$STATE/$name.pid"
+  wait_for 60 "$name" curl -fsS "http://$address/v2/"
 }
 
 start_buildkitd() {
@@ -141,7 +147,7 @@ DOCKERFILE
 }
 
 stop() {
-  for name in buildkitd registry; do
+  for name in buildkitd mirror registry; do
     if [ -f "$STATE/$name.pid" ]; then
       log "stopping $name"
       kill "$(cat "$STATE/$name.pid")" 2>/dev/null || true
@@ -157,7 +163,8 @@ case "${1:-}" in
     apt_install_missing docker-registry:docker-registry runc:runc /bin/busybox:busybox-static \
       curl:curl
     mkdir -p "$STATE"
-    start_registry
+    start_registry registry "$REGISTRY"
+    start_registry mirror "$MIRROR" "proxy: {remoteurl: http://$REGISTRY}"
     start_buildkitd
     register_builder
     push_go_image
@@ -165,6 +172,7 @@ case "${1:-}" in
   stop) stop ;;
   env)
     printf 'export WARMSTART_REGISTRY=%q\n' "$REGISTRY"
+    printf 'export WARMSTART_MIRROR=%q\n' "$MIRROR"
     printf 'export WARMSTART_BUILDER=%q\n' "$BUILDER"
     printf 'export WARMSTART_GO_IMAGE=%q\n' "$GO_IMAGE"
     printf 'export WARMSTART_BUILDCTL=%q\n' "$BIN/buildctl --addr unix://$STATE/buildkitd.sock"

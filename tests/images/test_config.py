@@ -43,7 +43,7 @@ def test_exactly_one_of_image_or_build():
 def test_a_build_needs_somewhere_to_push():
     assert problems(stack_values(built())) == [
         "warmstart:registry: build: needs somewhere to push: warmstart:registry.server, or "
-        "warmstart:mirror.enabled (the service's ECR repository)"
+        "warmstart:mirror.enabled with kind ecr (the service's ECR repository)"
     ]
 
 
@@ -118,5 +118,5 @@ def test_the_sleep_image_is_prebuilt_or_built_not_both():
     assert problems(stack_values(service(), prewarm=prewarm, registry=REGISTRY)) == []
     assert problems(stack_values(service(), prewarm=prewarm)) == [
         "warmstart:registry: build: needs somewhere to push: warmstart:registry.server, or "
-        "warmstart:mirror.enabled (the service's ECR repository)"
+        "warmstart:mirror.enabled with kind ecr (the service's ECR repository)"
     ]

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from components.config.images import BuildConfig, RegistryConfig
-from components.image_reference import MirrorTarget
+from components.image_reference import ecr_registry
 from components.images.plan import (
     PushTarget,
     build_args,
@@ -14,26 +14,26 @@ from components.images.plan import (
     push_target,
 )
 
-ECR = MirrorTarget.for_account("123456789012", "eu-west-1", {"k8s": "k8s"})
+ECR = ecr_registry("123456789012", "eu-west-1")
 DIGEST = "sha256:" + "cd" * 32
 
 
 def test_a_configured_registry_takes_builds():
     registry = RegistryConfig(server="127.0.0.1:5000", repository_prefix="team/apps")
-    target = push_target("api", registry=registry, ecr=None, ecr_prefix="warmstart")
+    target = push_target("api", registry=registry, ecr_registry=None, ecr_prefix="warmstart")
     assert target == PushTarget("127.0.0.1:5000", "127.0.0.1:5000/team/apps/api")
     assert target.pinned(DIGEST) == f"127.0.0.1:5000/team/apps/api@{DIGEST}"
 
 
 def test_without_one_builds_go_to_the_mirrors_ecr_repository():
-    target = push_target("api", registry=None, ecr=ECR, ecr_prefix="warmstart")
+    target = push_target("api", registry=None, ecr_registry=ECR, ecr_prefix="warmstart")
     assert target.repository == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/warmstart/api"
     assert target.registry == "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 
 
 def test_a_build_without_a_registry_is_a_programming_error():
     with pytest.raises(ValueError, match="no registry to push api to"):
-        push_target("api", registry=None, ecr=None, ecr_prefix="warmstart")
+        push_target("api", registry=None, ecr_registry=None, ecr_prefix="warmstart")
 
 
 def test_builds_are_stamped_with_a_fixed_time():
