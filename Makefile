@@ -13,7 +13,7 @@ GO_ENV := CGO_ENABLED=0
 
 TOOLCHAIN := scripts/toolchain.sh
 
-.PHONY: help venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
+.PHONY: bench-pods help venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -74,6 +74,11 @@ bench: venv build lambda lambda-host ## benchmarks: program evaluation and Go st
 bench-images: venv sandbox ## image sizes and build times (cold, cached, one-line change) with BuildKit
 	@eval "$$(scripts/sandbox/buildkit.sh env)"; $(PY) -m bench.images --registry "$$WARMSTART_REGISTRY" \
 	  --buildctl "$$WARMSTART_BUILDCTL" --go-image "$$WARMSTART_GO_IMAGE"
+
+bench-pods: venv ## pod create -> Ready on the local cluster, 5 scenarios (after `make up`)
+	@if ! kubectl --context warmstart-local get --raw /readyz >/dev/null 2>&1; then \
+	  eval "$$(scripts/sandbox/cluster.sh env)"; export KUBECONFIG; fi; \
+	$(PY) -m bench.pod_start --context warmstart-local
 
 toolchain: ## SANDBOX-ONLY: build pulumi, its Python host, the Kubernetes and Docker Build providers
 	$(TOOLCHAIN) build

@@ -7,6 +7,7 @@ derives. Scenarios:
   held      the image is already on the node, held there by the prewarm DaemonSet
   mirror    every pod a never-seen image, pulled through the pull-through mirror, cache warm
   upstream  every pod a never-seen image, pulled from the upstream over a shaped link
+            (user-space shaping, default 25 ms each way and 40 Mbit/s: bench.shaped_link)
   startupProbe  as `held`, with a startupProbe gating readiness (warmstart's first layout)
   articles  as `held`, with the articles' probes (readiness initialDelaySeconds 30, period 10)
 
@@ -26,6 +27,8 @@ from typing import Any
 from kubernetes import client, config
 
 from bench.pod_timing import PodRunner, each_round
+from bench.pull_scenarios import PullScenarios
+from bench.shaped_link import ShapedLink
 from bench.stats import percentile
 
 ARTICLES_P95_S = 0.120
@@ -98,7 +101,7 @@ def report(scenario: str, results: dict[str, list[float]]) -> None:
         if not samples:
             continue
         print(
-            f"{scenario:<9} {layout:<24} n={len(samples):<3} "
+            f"{scenario:<12} {layout:<24} n={len(samples):<3} "
             f"p50 {percentile(samples, 0.5):6.3f} s  p95 {percentile(samples, 0.95):6.3f} s  "
             f"max {max(samples):6.3f} s"
         )
@@ -122,7 +125,11 @@ def main() -> None:
         default=10,
         help="pods for the articles' layout (each waits 30 s)",
     )
-    parser.add_argument("--scenarios", default="held,articles")
+    parser.add_argument("--upstream", default="127.0.0.1:5000", help="registry builds push to")
+    parser.add_argument("--mirror", default="127.0.0.1:5001", help="its pull-through mirror")
+    parser.add_argument("--link-delay-ms", type=float, default=25.0, help="one-way, upstream")
+    parser.add_argument("--link-mbit", type=float, default=40.0, help="upstream bandwidth")
+    parser.add_argument("--scenarios", default="held,mirror,upstream,startupProbe,articles")
     args = parser.parse_args()
     config.load_kube_config(context=args.context)
     api, apps = client.CoreV1Api(), client.AppsV1Api()
@@ -134,10 +141,20 @@ def main() -> None:
         "startupProbe": (lambda n: [with_startup_probe(template)] * n, args.pods),
         "articles": (lambda n: [with_articles_probes(template)] * n, args.articles_pods),
     }
+    upstream_port = int(args.upstream.rsplit(":", 1)[1])
+    rate = args.link_mbit * 1e6 / 8
     print(f"pod create -> Ready (watch event), {args.source} on context {args.context}")
-    for name in args.scenarios.split(","):
-        templates, pods = scenarios[name]
-        report(name, run_scenario(api, args.namespace, templates, pods, args.burst))
+    with ShapedLink(upstream_port, args.link_delay_ms / 1000, rate) as link:
+        pulls = PullScenarios(template, args.upstream, args.mirror, f"127.0.0.1:{link.port}")
+        scenarios["mirror"] = (pulls.through_mirror, args.pods)
+        scenarios["upstream"] = (pulls.from_upstream, args.pods)
+        print(
+            f"upstream link: {args.link_delay_ms:g} ms each way, {args.link_mbit:g} Mbit/s; "
+            f"image {sum(len(layer) for layer in pulls.source.layers):,} bytes compressed"
+        )
+        for name in args.scenarios.split(","):
+            templates, pods = scenarios[name]
+            report(name, run_scenario(api, args.namespace, templates, pods, args.burst))
     print(
         f"articles' claim: p95 {ARTICLES_P95_S:.3f} s; "
         f"Kubernetes pod-startup SLO: p99 <= {SLO_P99_S:.0f} s, image pulls excluded"

@@ -65,16 +65,25 @@ class GoService(pulumi.ComponentResource):
             automount_service_account_token=config.automount_service_account_token,
             opts=child(),
         )
+        # The provider awaits the Deployment's pods and the Service's endpoints: both fail
+        # `up` once a rollout cannot have made it in time, not after the 10-minute default.
+        rollout = f"{spec.rollout_timeout_seconds(config)}s"
+        in_time = pulumi.CustomTimeouts(create=rollout, update=rollout)
         # The HPA owns the replica count once running; re-applying minReplicas on every
         # `pulumi up` would scale a busy service down mid-burst.
         self.deployment = k8s.apps.v1.Deployment(
             config.name,
             metadata=meta(),
             spec=spec.deployment_spec(config, args.production, args.image),
-            opts=child(self.service_account, ignore_changes=["spec.replicas"]),
+            opts=child(
+                self.service_account, ignore_changes=["spec.replicas"], custom_timeouts=in_time
+            ),
         )
         self.service = k8s.core.v1.Service(
-            config.name, metadata=meta(), spec=spec.service_spec(config), opts=child()
+            config.name,
+            metadata=meta(),
+            spec=spec.service_spec(config),
+            opts=child(custom_timeouts=in_time),
         )
         self.pod_disruption_budget = k8s.policy.v1.PodDisruptionBudget(
             config.name,

@@ -6,6 +6,7 @@ can be unit-tested and schema-checked without the Pulumi runtime.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from components.config.service import ServiceConfig
@@ -16,6 +17,8 @@ from components.service.probes import ProbePlan, default_health_targets, plan_pr
 PART_OF = "warmstart"
 # Time for the process to exit after draining before the kubelet's SIGKILL.
 GRACE_MARGIN_SECONDS = 5
+# Scheduling, pulling and starting one pod before its start-up budget begins to count.
+POD_START_ALLOWANCE_SECONDS = 60
 ZONE_KEY = "topology.kubernetes.io/zone"
 HOST_KEY = "kubernetes.io/hostname"
 
@@ -107,6 +110,9 @@ def container(service: ServiceConfig, image: Any) -> dict[str, Any]:
         "name": service.name,
         "image": image,
         "imagePullPolicy": "IfNotPresent",
+        # A container that exits with an error and writes no termination message gets its
+        # last log lines as one: the provider's await prints it when `pulumi up` fails.
+        "terminationMessagePolicy": "FallbackToLogsOnError",
         "ports": [{"name": port_name(service), "containerPort": service.port, "protocol": "TCP"}],
         "env": container_env(service),
         "resources": {
@@ -153,10 +159,41 @@ def pod_spec(service: ServiceConfig, production: bool, image: Any) -> dict[str, 
     }
 
 
+def progress_deadline_seconds(service: ServiceConfig) -> int:
+    """How long a rollout may go without a new pod Ready before it is declared failed.
+
+    A pod that has not been scheduled, pulled and started within the allowance, then become
+    Ready within its budget, will not: the Deployment reports ProgressDeadlineExceeded and
+    the provider's await fails `pulumi up` then, instead of after its 10-minute default.
+    """
+    readiness = probe_plan(service).readiness
+    return (
+        POD_START_ALLOWANCE_SECONDS
+        + math.ceil(service.startup.budget_seconds)
+        + (readiness.failure_threshold * readiness.period_seconds)
+    )
+
+
+def surge_pods(max_surge: int | str, replicas: int) -> int:
+    """Pods a rollout starts at once: a percentage of replicas rounds up, as Kubernetes does."""
+    if isinstance(max_surge, str):
+        return max(1, math.ceil(replicas * int(max_surge.rstrip("%")) / 100))
+    return max(1, max_surge)
+
+
+def rollout_timeout_seconds(service: ServiceConfig) -> int:
+    """How long `pulumi up` waits for the Deployment: every wave of surge pods, at most
+    the progress deadline each, at the most replicas the HPA may have running."""
+    replicas = service.autoscaling.max_replicas
+    waves = math.ceil(replicas / surge_pods(service.rollout.max_surge, replicas))
+    return waves * progress_deadline_seconds(service)
+
+
 def deployment_spec(service: ServiceConfig, production: bool, image: Any) -> dict[str, Any]:
     """Starts at minReplicas; afterwards the HPA owns the count (the component ignores it)."""
     return {
         "replicas": service.autoscaling.min_replicas,
+        "progressDeadlineSeconds": progress_deadline_seconds(service),
         "revisionHistoryLimit": 5,
         "selector": {"matchLabels": selector_labels(service.name)},
         "strategy": {

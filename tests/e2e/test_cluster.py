@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.e2e.load import SteadyLoad
 from tests.e2e.project import Project, copy_project
 
 pytestmark = pytest.mark.e2e
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.e2e
 STACK = "local"
 CONTEXT = "warmstart-local"
 NAMESPACE = "warmstart-e2e"
+MIRROR = "127.0.0.1:5001"
+LOAD_RATE = 25  # requests per second, each on a new connection
 
 
 def kubectl(*args: str) -> str:
@@ -92,6 +95,76 @@ def node_images() -> set[str]:
         for image in node["status"].get("images", [])
         for name in image["names"]
     }
+
+
+def test_every_pod_pulls_through_the_mirror(project):
+    outputs = json.loads(project.ok("stack", "output", "--json"))
+    assert outputs["mirror"] == {"routes": {"127.0.0.1:5000": MIRROR}}
+    pods = kube_json("-n", NAMESPACE, "get", "pods")["items"]
+    images = {c["image"] for p in pods for c in p["spec"]["containers"]}
+    assert images and all(image.startswith(f"{MIRROR}/warmstart/") for image in images)
+
+
+def edit_stack(project: Project, edit: Any) -> None:
+    stack_file = project.root / "stacks" / f"Pulumi.{STACK}.yaml"
+    document = yaml.safe_load(stack_file.read_text())
+    edit(document["config"]["warmstart:services"])
+    stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_a_rollout_under_steady_load_fails_no_request(project, report):
+    address = kube_json("-n", NAMESPACE, "get", "service", "hello")["spec"]["clusterIP"]
+    before = kube_json("-n", NAMESPACE, "get", "deployment", "hello")["metadata"]["generation"]
+
+    def new_budget(services: list[dict[str, Any]]) -> None:
+        services[0]["startup"]["budgetSeconds"] = 6
+
+    edit_stack(project, new_budget)
+    with SteadyLoad(address, 80, "/v1/hello", rate=LOAD_RATE, limit_s=300) as load:
+        time.sleep(2)
+        started = time.monotonic()
+        project.ok("up", "--yes", "--skip-preview")
+        rollout = time.monotonic() - started
+        time.sleep(2)
+    deployment = kube_json("-n", NAMESPACE, "get", "deployment", "hello")
+    assert deployment["metadata"]["generation"] == before + 1
+    assert load.result.sent >= LOAD_RATE * rollout
+    assert load.result.failures == []
+    report.append(
+        f"rollout of hello under {LOAD_RATE} req/s (new connection each): {rollout:.1f} s "
+        f"(pulumi up), {load.result.sent} requests, {len(load.result.failures)} failed"
+    )
+
+
+def test_a_service_that_cannot_start_in_its_budget_fails_the_up(project, report):
+    def add_stuck(services: list[dict[str, Any]]) -> None:
+        ledger = next(s for s in services if s["name"] == "ledger")
+        stuck = {**ledger, "name": "stuck", "env": {"LEDGER_LOAD_TIME": "10m"}}
+        stuck["startup"] = {"budgetSeconds": 3, "probe": "grpc"}
+        stuck["autoscaling"] = {"minReplicas": 1, "maxReplicas": 1}  # one wave: 65 s
+        services.append(stuck)
+
+    edit_stack(project, add_stuck)
+    started = time.monotonic()
+    result = project.pulumi("up", "--yes", "--skip-preview")
+    took = time.monotonic() - started
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    report.append(
+        f"up with a service that cannot start in its 3 s budget failed after {took:.0f} s"
+    )
+    # The provider names the Deployment and Service; the pod's termination message, the
+    # process's last words before the liveness probe restarted it, names the probe.
+    assert "kubernetes:apps/v1:Deployment (stuck)" in output
+    assert "'stuck' timed out waiting to be Ready" in output
+    assert 'the readiness probe ("readiness") never passed' in output
+    assert took < 150
+
+    def remove_stuck(services: list[dict[str, Any]]) -> None:
+        services[:] = [s for s in services if s["name"] != "stuck"]
+
+    edit_stack(project, remove_stuck)
+    project.ok("up", "--yes", "--skip-preview")
 
 
 def test_a_second_up_changes_nothing(project):

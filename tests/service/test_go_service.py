@@ -37,6 +37,7 @@ def test_provider_flows_in_through_options(local_like):
 def test_http_probes_are_derived_from_the_budget(local_like):
     hello = container(local_like, "hello")
     assert "startupProbe" not in hello  # it would hold readiness back by one period
+    assert hello["terminationMessagePolicy"] == "FallbackToLogsOnError"
     assert hello["readinessProbe"] == {
         "httpGet": {"path": "/readyz", "port": "http"},
         "periodSeconds": 1,

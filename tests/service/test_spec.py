@@ -1,5 +1,7 @@
 """The pure builders behind GoService, without the Pulumi runtime."""
 
+import pytest
+
 from components.config import parse_config
 from components.service.spec import (
     common_labels,
@@ -8,7 +10,10 @@ from components.service.spec import (
     health_targets,
     port_name,
     pre_stop_seconds,
+    progress_deadline_seconds,
+    rollout_timeout_seconds,
     service_spec,
+    surge_pods,
     termination_grace_seconds,
     topology_spread,
 )
@@ -98,3 +103,22 @@ def test_pre_stop_covers_the_load_balancers_deregistration_for_routed_services()
     assert [pre_stop_seconds(s) for s in (typed(), routed, chosen)] == [5, 20, 8]
     lifecycle = container(routed, "img")["lifecycle"]
     assert lifecycle == {"preStop": {"sleep": {"seconds": 20}}}
+
+
+def test_a_rollout_fails_once_a_pod_misses_allowance_plus_budget():
+    # 60 s to schedule, pull and start; the 45 s budget; two 1 s readiness failures.
+    assert progress_deadline_seconds(typed(startup={"budgetSeconds": 44.5})) == 107
+    assert progress_deadline_seconds(typed(startup={"budgetSeconds": 5})) == 67
+
+
+@pytest.mark.parametrize(
+    ("surge", "replicas", "pods"), [("25%", 3, 1), ("25%", 10, 3), ("100%", 4, 4), (2, 5, 2)]
+)
+def test_surge_rounds_percentages_up(surge, replicas, pods):
+    assert surge_pods(surge, replicas) == pods
+
+
+def test_up_waits_for_every_wave_of_the_largest_rollout():
+    # 10 replicas, 3 at a time: 4 waves of at most 67 s each.
+    scaled = typed(autoscaling={"minReplicas": 2, "maxReplicas": 10})
+    assert rollout_timeout_seconds(scaled) == 4 * 67

@@ -62,6 +62,7 @@ func serve(ctx context.Context, listener net.Listener, load, shutdownTimeout tim
 	go func() { served <- server.Serve(listener) }()
 	logger.Info("loading snapshot", "addr", listener.Addr().String(), "load", load.String())
 
+	started := time.Now()
 	select {
 	case <-time.After(load):
 		for _, name := range []string{"", readinessService, livenessService} {
@@ -69,6 +70,12 @@ func serve(ctx context.Context, listener net.Listener, load, shutdownTimeout tim
 		}
 		logger.Info("serving")
 	case <-ctx.Done():
+		// Exiting non-zero puts this in the pod's termination message, which the kubelet
+		// reports and `pulumi up` prints: the one line that says why a rollout failed.
+		server.Stop()
+		return fmt.Errorf("stopped before it was ready: the readiness probe (%q) never passed; "+
+			"still loading after %s of a %s load", readinessService,
+			time.Since(started).Round(time.Second), load)
 	case err := <-served:
 		return fmt.Errorf("serving: %w", err)
 	}

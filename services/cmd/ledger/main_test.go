@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,5 +76,19 @@ func TestDurationsAreValidated(t *testing.T) {
 	env := func(name string) string { return map[string]string{"LEDGER_LOAD_TIME": "soon"}[name] }
 	if err := run(context.Background(), env, io.Discard); err == nil {
 		t.Fatal("a malformed LEDGER_LOAD_TIME was accepted")
+	}
+}
+
+func TestStoppedWhileLoadingSaysSo(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	err = serve(ctx, listener, time.Minute, time.Second, logger)
+	if err == nil || !strings.Contains(err.Error(), `stopped before it was ready: the readiness probe ("readiness") never passed`) {
+		t.Fatalf("serve = %v", err)
 	}
 }
