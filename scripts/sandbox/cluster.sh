@@ -16,6 +16,7 @@
 # network namespaces this script makes on this machine ever hold them.
 #
 # Usage: scripts/sandbox/cluster.sh build | start | stop | env | status
+#        scripts/sandbox/cluster.sh pull IMAGE | collect-images   (test aids, see below)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -193,7 +194,7 @@ start_control_plane() {
     --leader-elect=false --bind-address 127.0.0.1
 }
 
-start_node() {
+kubelet_config() { # image GC: high% low% minimum-age
   mkdir -p "$STATE/kubelet"
   cat >"$STATE/kubelet/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -214,12 +215,21 @@ serializeImagePulls: false
 # free, collect images above 85% use) would taint it with DiskPressure on an ordinary build
 # machine. Its tests bring their own GC thresholds where they test GC.
 evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%}
-imageGCHighThresholdPercent: 99
-imageGCLowThresholdPercent: 98
+imageGCHighThresholdPercent: $1
+imageGCLowThresholdPercent: $2
+imageMinimumGCAge: $3
 EOF
+}
+
+start_kubelet() {
   run kubelet "$BIN/kubelet" --config "$STATE/kubelet/config.yaml" \
     --kubeconfig "$STATE/kubelet.kubeconfig" --root-dir "$STATE/kubelet/root" \
     --hostname-override "$NODE" --node-ip "$NODE_IP"
+}
+
+start_node() {
+  kubelet_config 99 98 2m
+  start_kubelet
   cat >"$STATE/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
@@ -297,6 +307,27 @@ stop() {
   log "stopped"
 }
 
+# Test aid: one forced pass of the kubelet's own image GC, as a full disk would trigger it.
+# The kubelet collects when it starts and every 5 minutes after, so it restarts with thresholds
+# that make every unused image garbage (1% / 0%, minimum age 1ns: 0 means the 2 min default),
+# and waits until a pass removes images. The pass at start often removes none (an image first
+# seen in that very pass is too young, or the image filesystem stats are not ready), so this
+# can take 5 minutes. Then the kubelet restarts as before. Pods keep running throughout; the
+# pass's log is kept as run/kubelet-image-gc.log.
+collect_images() {
+  kubelet_config 1 0 1ns
+  terminate kubelet
+  start_kubelet
+  log "waiting for a kubelet image GC pass that removes images (up to 5 min)"
+  wait_for 420 "an image GC pass" grep -q "Removing image to free bytes" "$STATE/run/kubelet.log"
+  sleep 5 # the other removals of that pass
+  cp "$STATE/run/kubelet.log" "$STATE/run/kubelet-image-gc.log"
+  kubelet_config 99 98 2m
+  terminate kubelet
+  start_kubelet
+  wait_for 120 "node $NODE" admin wait --for condition=Ready "node/$NODE" --timeout 1s
+}
+
 # `ip netns add` turns /run/netns into a shared bind mount of itself the first time it runs.
 # Done while pods run, that mount hides their namespaces' mounts, and every later pod deletion
 # fails (unlinkat: device or resource busy). Make it that mount before any pod exists.
@@ -322,10 +353,13 @@ case "${1:-}" in
   build) build ;;
   start) start ;;
   stop) stop ;;
+  collect-images) collect_images ;;
+  # Test aid: an image on the node that no pod uses (pulled by containerd, over plain HTTP).
+  pull) ctr --address "$STATE/containerd.sock" --namespace k8s.io images pull --plain-http "$2" ;;
   env) printf 'export KUBECONFIG=%q\n' "$STATE/admin.kubeconfig" ;;
   status) admin get nodes -o wide ;;
   *)
-    echo "usage: $0 build|start|stop|env|status" >&2
+    echo "usage: $0 build|start|stop|pull IMAGE|collect-images|env|status" >&2
     exit 2
     ;;
 esac

@@ -18,6 +18,7 @@ import yaml
 
 from tests.e2e.load import SteadyLoad
 from tests.e2e.project import Project, copy_project
+from warmstart.stackfile import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -103,6 +104,32 @@ def test_every_pod_pulls_through_the_mirror(project):
     pods = kube_json("-n", NAMESPACE, "get", "pods")["items"]
     images = {c["image"] for p in pods for c in p["spec"]["containers"]}
     assert images and all(image.startswith(f"{MIRROR}/warmstart/") for image in images)
+
+
+SANDBOX_CLUSTER = PROJECT_ROOT / "scripts" / "sandbox" / "cluster.sh"
+UNHELD = "127.0.0.1:5000/base/golang:1.26"  # on the node, but no pod and no holder uses it
+
+
+def test_kubelet_image_gc_keeps_held_images_and_removes_unheld_ones(project):
+    """A full disk, simulated: the kubelet's own GC, forced, must spare every held image."""
+    if not kubectl("get", "nodes", "-o", "name").strip().endswith("/warmstart"):
+        pytest.skip("forcing the kubelet's image GC needs the sandbox cluster (cluster.sh)")
+    outputs = json.loads(project.ok("stack", "output", "--json"))
+    held = set(outputs["prewarmImages"])
+    subprocess.run([SANDBOX_CLUSTER, "pull", UNHELD], check=True, capture_output=True)
+    wait_for_node_images(lambda images: UNHELD in images)
+    subprocess.run([SANDBOX_CLUSTER, "collect-images"], check=True, capture_output=True)
+    on_node = wait_for_node_images(lambda images: UNHELD not in images)
+    assert UNHELD not in on_node
+    assert held <= on_node
+
+
+def wait_for_node_images(done: Any, timeout_s: float = 120) -> set[str]:
+    """The node's reported images once `done(images)`; the kubelet refreshes them every 30 s."""
+    deadline = time.monotonic() + timeout_s
+    while not done(images := node_images()) and time.monotonic() < deadline:
+        time.sleep(3)
+    return images
 
 
 def edit_stack(project: Project, edit: Any) -> None:
