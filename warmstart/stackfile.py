@@ -47,10 +47,77 @@ def read_stack_config(stack: str, stacks_dir: Path = STACKS_DIR) -> StackConfig:
     if not path.is_file():
         known = ", ".join(available_stacks(stacks_dir)) or "none"
         raise StackFileError(f"no stack file {path} (stacks: {known})")
-    document = yaml.safe_load(path.read_text()) or {}
+    document = load_document(path) or {}
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         raise StackFileError(f"{path}: expected a mapping with a 'config' mapping")
-    return config_from_mapping(stack, document.get("config") or {})
+    config = document.get("config") or {}
+    for key in config:
+        if not isinstance(key, str):
+            raise StackFileError(f"{path}: config key {key!r} is not text: quote it")
+    return config_from_mapping(stack, config)
+
+
+def load_document(path: Path) -> Any:
+    """The one YAML document in `path`; any reason it is not one is a `file:line:` error.
+
+    The Pulumi CLI refuses such files too, but with a parser trace: this says where and why.
+    """
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise StackFileError(
+            f"{path}:{line}: not UTF-8 (byte 0x{raw[error.start]:02x}): save the file as UTF-8"
+        ) from None
+    try:
+        documents = list(yaml.load_all(text, Loader=_StrictLoader))
+    except yaml.MarkedYAMLError as error:
+        raise StackFileError(_yaml_problem(path, text, error)) from None
+    except yaml.YAMLError as error:  # every parser error carries a mark; this is a safety net
+        raise StackFileError(f"{path}: not valid YAML: {error}") from None
+    if len(documents) > 1:
+        line = _second_document_line(text)
+        raise StackFileError(f"{path}:{line}: a second YAML document: a stack file holds one")
+    return documents[0] if documents else None
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping, as the Pulumi CLI does
+    (PyYAML alone would keep the last value without a word)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool):
+                continue  # the base class refuses unhashable keys with a marked error
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} given twice in one mapping", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _yaml_problem(path: Path, text: str, error: yaml.MarkedYAMLError) -> str:
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return f"{path}: not valid YAML: {error.problem}"
+    line_text = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+    hint = "; YAML indents with spaces, not tabs" if "\t" in line_text else ""
+    return f"{path}:{mark.line + 1}:{mark.column + 1}: not valid YAML: {error.problem}{hint}"
+
+
+def _second_document_line(text: str) -> int:
+    """The line of the `---` that starts a second document (or of the first line after it)."""
+    seen_content = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("---") and seen_content:
+            return number
+        if line.strip() and not line.lstrip().startswith("#") and not line.startswith("---"):
+            seen_content = True
+    return 1
 
 
 def config_from_mapping(stack: str, config: dict[str, Any]) -> StackConfig:

@@ -1,5 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from components.config import ConfigError, parse_config
 from warmstart.stackfile import (
     SECRET_PLACEHOLDER,
     StackFileError,
@@ -49,3 +52,79 @@ def test_malformed_stack_files(tmp_path):
         read_stack_config("list", tmp_path)
     (tmp_path / "Pulumi.empty.yaml").write_text("")
     assert read_stack_config("empty", tmp_path).values == {}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "config:\n  warmstart:namespace: [a\n",
+            ":3:1: not valid YAML: expected ',' or ']', but got '<stream end>'",
+        ),
+        (
+            "config:\n\twarmstart:namespace: a\n",
+            ":2:1: not valid YAML: found character '\\t' that cannot start any token; "
+            "YAML indents with spaces, not tabs",
+        ),
+        (
+            "config:\n  a: 1\n---\nconfig: {}\n",
+            ":3: a second YAML document: a stack file holds one",
+        ),
+        (b"config:\n  a: \xff\xfe\n", ":2: not UTF-8 (byte 0xff): save the file as UTF-8"),
+        ("config:\n  a: 1\n  a: 2\n", ":3:3: not valid YAML: key 'a' given twice in one mapping"),
+        ("config:\n  1: a\n", ": config key 1 is not text: quote it"),
+    ],
+)
+def test_broken_stack_files_say_file_line_and_why(tmp_path, content, message):
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(StackFileError) as raised:
+        read_stack_config("broken", tmp_path)
+    assert str(raised.value) == f"{path}{message}"
+
+
+YAML_PIECES = st.sampled_from(
+    [
+        "config:",
+        "\n",
+        "  ",
+        "\t",
+        "warmstart:services:",
+        "- ",
+        "name: a",
+        "{",
+        "}",
+        "[",
+        "]",
+        ": ",
+        "---",
+        "no",
+        "1.30",
+        "&a ",
+        "*a",
+        "!!binary ",
+        '"',
+        "'",
+        "#",
+        "? ",
+        "|",
+        "-1",
+        "~",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(YAML_PIECES, max_size=30).map("".join) | st.binary(max_size=60))
+def test_any_stack_file_is_config_or_one_clear_error(tmp_path_factory, content):
+    """Whatever the bytes, reading and parsing end in a value or a config error, never a crash."""
+    directory = tmp_path_factory.mktemp("fuzz")
+    path = directory / "Pulumi.fuzz.yaml"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    try:
+        raw = read_stack_config("fuzz", directory)
+        parse_config(raw.values, raw.secret_keys)
+    except StackFileError as error:
+        assert str(error).startswith(str(path))
+    except ConfigError as error:
+        assert error.problems
