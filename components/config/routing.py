@@ -72,11 +72,50 @@ def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
     for index, service in routed:
         yield from _service_routing_problems(f"services[{index}]", service, routing)
     yield from _concurrency_problems(config)
+    yield from _quota_problems([service for _, service in routed])
     for index, service in uses_fallback:
         if service.routes is None:
             yield Problem(
                 f"services[{index}].fallback", "fallbacks are reached through routes: add routes"
             )
+
+
+# AWS's default quotas for one Application Load Balancer and one security group. A stack has
+# one ALB: past these, `pulumi up` would fail half-way (TooManyRules, TooManyTargetGroups,
+# RulesPerSecurityGroupLimitExceeded), so the config is refused before anything exists.
+RULES_PER_ALB = 100
+TARGET_GROUPS_PER_ALB = 100
+RULES_PER_SECURITY_GROUP = 60
+
+
+def _quota_problems(routed: list[ServiceConfig]) -> Iterator[Problem]:
+    rules = len(routed)
+    if rules > RULES_PER_ALB:
+        yield Problem(
+            "services",
+            f"{rules} routed services need {rules} listener rules; one ALB has at most "
+            f"{RULES_PER_ALB} (quota 'Rules per Application Load Balancer'): split the services "
+            "over stacks",
+            rules,
+        )
+    groups = sum(1 + s.fallback.fargate.enabled + s.fallback.lambda_.enabled for s in routed)
+    if groups > TARGET_GROUPS_PER_ALB:
+        yield Problem(
+            "services",
+            f"routed services need {groups} target groups (one per path); one ALB has at most "
+            f"{TARGET_GROUPS_PER_ALB} (quota 'Target groups per Application Load Balancer'): "
+            "split the services over stacks or enable fewer fallbacks",
+            groups,
+        )
+    ports = len({service.port for service in routed})
+    if ports > RULES_PER_SECURITY_GROUP:
+        yield Problem(
+            "services",
+            f"routed services listen on {ports} distinct ports; the ALB's security group takes "
+            f"{RULES_PER_SECURITY_GROUP} egress rules (quota 'Inbound or outbound rules per "
+            "security group'): use fewer ports",
+            ports,
+        )
 
 
 # AWS keeps this many executions unreserved in every account and region.

@@ -31,6 +31,30 @@ def client_ports(routing: RoutingConfig, production: bool) -> list[int]:
     return ports
 
 
+def target_egress(vpc_cidr: str, services: Sequence[ServiceConfig]) -> list[dict[str, object]]:
+    """One rule per distinct target port: AWS refuses a rule that duplicates another
+    (InvalidPermission.Duplicate), which two services on port 8080 would otherwise make."""
+    by_port: dict[int, list[str]] = {}
+    for service in services:
+        by_port.setdefault(service.port, []).append(service.name)
+    return [
+        {
+            "protocol": "tcp",
+            "from_port": port,
+            "to_port": port,
+            "cidr_blocks": [vpc_cidr],
+            "description": _rule_description(port, names),
+        }
+        for port, names in sorted(by_port.items())
+    ]
+
+
+def _rule_description(port: int, names: list[str]) -> str:
+    """Security group rule descriptions hold 255 characters: name services while they fit."""
+    text = f"targets on {port}: {', '.join(names)}"
+    return text if len(text) <= 255 else f"targets on {port}: {len(names)} services"
+
+
 def security_group(
     parent: pulumi.Resource,
     *,
@@ -53,16 +77,7 @@ def security_group(
             }
             for port in client_ports
         ],
-        egress=[
-            {
-                "protocol": "tcp",
-                "from_port": service.port,
-                "to_port": service.port,
-                "cidr_blocks": [vpc_cidr],
-                "description": f"{service.name} targets",
-            }
-            for service in services
-        ],
+        egress=target_egress(vpc_cidr, services),
         opts=pulumi.ResourceOptions(parent=parent),
     )
 
