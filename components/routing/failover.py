@@ -3,10 +3,14 @@ its listener weights to the fallbacks, and move them back once it has been healt
 
 An ALB keeps sending a target group its share even when no target in it is healthy, so
 nothing else would. Per service, two alarms on the group's HealthyHostCount (down, and
-recovered with hysteresis) fire an EventBridge rule that invokes one function; the function's
-configuration (rules, target groups, weights) is rendered here from the same plan the
-listener rules use. These resources are children of `ServiceRouting`, so their URNs are the
-ones they always had.
+recovered with hysteresis) fire an EventBridge rule that invokes one function.
+
+What the function needs per service (rule, target groups, weights) is rendered here from the
+same plan the listener rules use, into one SSM parameter per alarm, named after it: an
+environment variable holds 4 KB, which four services with fallbacks outgrow. The event
+pattern and the function's policy match alarms, rules and parameters by prefix, so neither
+grows with the number of services. These resources are children of `ServiceRouting`, so
+their URNs are the ones they always had.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from components.config.routing import RoutingConfig
 from components.config.service import ServiceConfig
 from components.iam import lambda_trust_policy
 from components.routing.plan import Weights, aws_name, failover_weights, normal_weights
-from components.routing.policies import failover_policy
+from components.routing.policies import failover_policy, rule_arn_pattern
 
 # Relative to the project directory, where `pulumi` runs the program (and stable in plans).
 FAILOVER_CODE = "functions/failover/handler.py"
@@ -39,6 +43,7 @@ class FailoverArgs:
     ecs_cluster_name: str
     services: Sequence[ServiceConfig]
     load_balancer: aws.lb.LoadBalancer
+    listener: aws.lb.Listener
     target_groups: Mapping[str, Mapping[str, aws.lb.TargetGroup]]
     rules: Mapping[str, aws.lb.ListenerRule]
 
@@ -62,6 +67,7 @@ class Failover:
     role: aws.iam.Role
     function: aws.lambda_.Function
     trigger: aws.cloudwatch.EventRule
+    parameters: dict[str, aws.ssm.Parameter]
 
 
 def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | None:
@@ -81,15 +87,34 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
         retention_in_days=args.routing.log_retention_days,
         opts=child,
     )
-    alarm_resources = [alarm for a in alarms.values() for alarm in (a.down, a.recovered)]
+    alarm_prefix = common_prefix(
+        [alarm_name(args.name, name, kind) for name in alarms for kind in ALARM_KINDS]
+    )
+    path = parameter_path(pulumi.get_project(), pulumi.get_stack())
+    parameters = _parameters(parent, args, alarms, path)
     role = aws.iam.Role(
         "failover",
         description="warmstart: move listener weights off Kubernetes and back",
         assume_role_policy=json.dumps(lambda_trust_policy()),
         opts=child,
     )
-    _role_policy(
-        parent, args, role=role, alarms=alarms, alarm_resources=alarm_resources, log_group=log_group
+    aws.iam.RolePolicy(
+        "failover",
+        role=role.id,
+        policy=pulumi.Output.all(args.listener.arn, log_group.arn).apply(
+            lambda arns: json.dumps(
+                failover_policy(
+                    account_id=args.account_id,
+                    region=args.region,
+                    rule_arn_pattern=rule_arn_pattern(arns[0]),
+                    alarm_name_prefix=alarm_prefix,
+                    parameter_path=path,
+                    ecs_cluster_name=args.ecs_cluster_name if _any_fargate(alarms) else None,
+                    log_group_arn=arns[1],
+                )
+            )
+        ),
+        opts=child,
     )
     function = aws.lambda_.Function(
         "failover",
@@ -102,69 +127,60 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
         timeout=30,
         # One change at a time: two alarms firing together must not race on a rule.
         reserved_concurrent_executions=1,
-        environment={"variables": {"WARMSTART_FAILOVER": _function_config(args, alarms)}},
+        environment={"variables": {"WARMSTART_FAILOVER_PARAMETERS": path}},
         logging_config={"log_format": "JSON", "log_group": log_group.name},
         opts=child,
     )
-    trigger = _trigger(parent, function, alarm_resources)
-    return Failover(alarms, log_group, role, function, trigger)
+    alarm_arns = f"arn:aws:cloudwatch:{args.region}:{args.account_id}:alarm:{alarm_prefix}"
+    trigger = _trigger(parent, function, alarm_arns, list(parameters.values()))
+    return Failover(alarms, log_group, role, function, trigger, parameters)
 
 
-def _role_policy(
-    parent: pulumi.Resource,
-    args: FailoverArgs,
-    *,
-    role: aws.iam.Role,
-    alarms: dict[str, ServiceAlarms],
-    alarm_resources: list[aws.cloudwatch.MetricAlarm],
-    log_group: aws.cloudwatch.LogGroup,
-) -> aws.iam.RolePolicy:
-    ecs_arns = [
-        f"arn:aws:ecs:{args.region}:{args.account_id}:service/{args.ecs_cluster_name}/{name}"
-        for name, entry in alarms.items()
-        if entry.service.fallback.fargate.enabled
-    ]
-    return aws.iam.RolePolicy(
-        "failover",
-        role=role.id,
-        policy=pulumi.Output.all(
-            [args.rules[name].arn for name in alarms],
-            [alarm.arn for alarm in alarm_resources],
-            log_group.arn,
-        ).apply(
-            lambda values: json.dumps(
-                failover_policy(
-                    account_id=args.account_id,
-                    region=args.region,
-                    rule_arns=values[0],
-                    alarm_arns=values[1],
-                    ecs_service_arns=ecs_arns,
-                    log_group_arn=values[2],
-                )
-            )
-        ),
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
+ALARM_KINDS = ("down", "recovered")
+
+
+def alarm_name(routing_name: str, service: str, kind: str) -> str:
+    return aws_name(routing_name, service, kind)
+
+
+def common_prefix(names: Sequence[str]) -> str:
+    """The longest prefix all `names` share: what the event pattern and policy match on."""
+    first, last = min(names), max(names)
+    length = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), None)
+    return first[: len(first) if length is None else length]
+
+
+def parameter_path(project: str, stack: str) -> str:
+    """Where the function's configuration lives: one parameter per alarm under it."""
+    return f"/warmstart/{project}/{stack}/failover/"
+
+
+def _any_fargate(alarms: Mapping[str, ServiceAlarms]) -> bool:
+    return any(entry.service.fallback.fargate.enabled for entry in alarms.values())
 
 
 def _trigger(
     parent: pulumi.Resource,
     function: aws.lambda_.Function,
-    alarm_resources: list[aws.cloudwatch.MetricAlarm],
+    alarm_arn_prefix: str,
+    parameters: list[aws.ssm.Parameter],
 ) -> aws.cloudwatch.EventRule:
-    """Every state change of the alarms invokes the function (allowed before it is targeted)."""
+    """Every state change of the alarms invokes the function (allowed before it is targeted).
+
+    One prefix, whatever the number of services: a list of ARNs outgrows the 2,048-character
+    event pattern at about a dozen. An alarm of another stack that shares the prefix finds
+    no parameter of its name, and the function leaves it alone.
+    """
     child = pulumi.ResourceOptions(parent=parent)
     trigger = aws.cloudwatch.EventRule(
         "failover",
         description="warmstart: Kubernetes target group health alarms",
-        event_pattern=pulumi.Output.all(*[alarm.arn for alarm in alarm_resources]).apply(
-            lambda arns: json.dumps(
-                {
-                    "source": ["aws.cloudwatch"],
-                    "detail-type": ["CloudWatch Alarm State Change"],
-                    "resources": sorted(arns),
-                }
-            )
+        event_pattern=json.dumps(
+            {
+                "source": ["aws.cloudwatch"],
+                "detail-type": ["CloudWatch Alarm State Change"],
+                "resources": [{"prefix": alarm_arn_prefix}],
+            }
         ),
         opts=child,
     )
@@ -180,7 +196,7 @@ def _trigger(
         "failover",
         rule=trigger.name,
         arn=function.arn,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[permission]),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[permission, *parameters]),
     )
     return trigger
 
@@ -204,7 +220,7 @@ def _alarms(
     child = pulumi.ResourceOptions(parent=parent)
     down = aws.cloudwatch.MetricAlarm(
         f"{service.name}-down",
-        name=aws_name(args.name, service.name, "down"),
+        name=alarm_name(args.name, service.name, "down"),
         alarm_description=f"{service.name}: no healthy Kubernetes targets",
         comparison_operator="LessThanThreshold",
         evaluation_periods=routing.down_after_seconds // 60,
@@ -214,7 +230,7 @@ def _alarms(
     )
     recovered = aws.cloudwatch.MetricAlarm(
         f"{service.name}-recovered",
-        name=aws_name(args.name, service.name, "recovered"),
+        name=alarm_name(args.name, service.name, "recovered"),
         alarm_description=f"{service.name}: Kubernetes healthy for {routing.healthy_for_seconds}s",
         comparison_operator="GreaterThanOrEqualToThreshold",
         evaluation_periods=routing.healthy_for_seconds // 60,
@@ -225,39 +241,55 @@ def _alarms(
     return down, recovered
 
 
-def _function_config(args: FailoverArgs, alarms: dict[str, ServiceAlarms]) -> pulumi.Output[str]:
-    """The function's view of each service: rule, weights per target group ARN, alarms, ECS."""
-    entries = {}
+def _parameters(
+    parent: pulumi.Resource, args: FailoverArgs, alarms: dict[str, ServiceAlarms], path: str
+) -> dict[str, aws.ssm.Parameter]:
+    """Per alarm, `{"services": {name: what the function needs}}` for the service it watches."""
+    parameters = {}
     for name, entry in alarms.items():
-        service = entry.service
-        groups = args.target_groups[name]
-        normal = normal_weights(service, args.routing).by_path()
-        shifted = entry.weights.by_path()
-        fargate = service.fallback.fargate
-        entries[name] = pulumi.Output.all(
-            args.rules[name].arn,
-            {path: group.arn for path, group in groups.items()},
-            entry.down.name,
-            entry.recovered.name,
-        ).apply(
-            lambda values, normal=normal, shifted=shifted, fargate=fargate, name=name: {
-                "ruleArn": values[0],
-                "kubernetesTargetGroupArn": values[1]["kubernetes"],
-                "normalWeights": {arn: normal[path] for path, arn in values[1].items()},
-                "failoverWeights": {arn: shifted[path] for path, arn in values[1].items()},
-                "downAlarm": values[2],
-                "recoveredAlarm": values[3],
-                "holdSeconds": args.routing.healthy_for_seconds,
-                "ecs": {
-                    "cluster": args.ecs_cluster_name,
-                    "service": name,
-                    "standbyCount": fargate.standby_tasks,
-                    "failoverCount": fargate.failover_tasks,
-                }
-                if fargate.enabled
-                else None,
-            }
+        value = _service_entry(args, name, entry).apply(
+            lambda service, name=name: json.dumps({"services": {name: service}}, sort_keys=True)
         )
-    return pulumi.Output.all(**entries).apply(
-        lambda services: json.dumps({"services": services}, sort_keys=True)
+        for kind in ALARM_KINDS:
+            parameters[f"{name}-{kind}"] = aws.ssm.Parameter(
+                f"failover-{name}-{kind}",
+                name=f"{path}{alarm_name(args.name, name, kind)}",
+                description=f"warmstart: failover of {name}, read when its {kind} alarm fires",
+                type="String",
+                tier="Standard",  # 4 KB; an entry is about 1.3 KB with real ARNs
+                # Not `value`, which the provider always treats as secret: reviewers
+                # should see in a preview what failover will do.
+                insecure_value=value,
+                opts=pulumi.ResourceOptions(parent=parent),
+            )
+    return parameters
+
+
+def _service_entry(args: FailoverArgs, name: str, entry: ServiceAlarms) -> pulumi.Output[dict]:
+    """The function's view of a service: rule, weights per target group ARN, alarms, ECS."""
+    service = entry.service
+    groups = args.target_groups[name]
+    normal = normal_weights(service, args.routing).by_path()
+    shifted = entry.weights.by_path()
+    fargate = service.fallback.fargate
+    return pulumi.Output.all(
+        args.rules[name].arn, {path: group.arn for path, group in groups.items()}
+    ).apply(
+        lambda values: {
+            "ruleArn": values[0],
+            "kubernetesTargetGroupArn": values[1]["kubernetes"],
+            "normalWeights": {arn: normal[path] for path, arn in values[1].items()},
+            "failoverWeights": {arn: shifted[path] for path, arn in values[1].items()},
+            "downAlarm": alarm_name(args.name, name, "down"),
+            "recoveredAlarm": alarm_name(args.name, name, "recovered"),
+            "holdSeconds": args.routing.healthy_for_seconds,
+            "ecs": {
+                "cluster": args.ecs_cluster_name,
+                "service": name,
+                "standbyCount": fargate.standby_tasks,
+                "failoverCount": fargate.failover_tasks,
+            }
+            if fargate.enabled
+            else None,
+        }
     )

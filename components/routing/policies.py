@@ -14,12 +14,18 @@ def failover_policy(
     *,
     account_id: str,
     region: str,
-    rule_arns: list[str],
-    alarm_arns: list[str],
-    ecs_service_arns: list[str],
+    rule_arn_pattern: str,
+    alarm_name_prefix: str,
+    parameter_path: str,
+    ecs_cluster_name: str | None,
     log_group_arn: str,
 ) -> dict[str, Any]:
-    """Read the routing state; rewrite only these rules; scale only these ECS services."""
+    """Read the routing state and its own configuration; rewrite only its listener's rules;
+    scale only its fallback cluster's services.
+
+    Patterns, not lists: with one ARN per service the document outgrows IAM's 10,240
+    characters for an inline policy at about 60 services.
+    """
     statements: list[dict[str, Any]] = [
         {
             "Sid": "ReadRouting",
@@ -36,23 +42,29 @@ def failover_policy(
             "Sid": "ShiftWeights",
             "Effect": "Allow",
             "Action": ["elasticloadbalancing:AddTags", "elasticloadbalancing:ModifyRule"],
-            "Resource": sorted(rule_arns),
+            "Resource": rule_arn_pattern,
         },
         {
             "Sid": "ReadAlarms",
             "Effect": "Allow",
             "Action": ["cloudwatch:DescribeAlarms"],
-            "Resource": sorted(alarm_arns),
+            "Resource": f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{alarm_name_prefix}*",
+        },
+        {
+            "Sid": "ReadOwnConfiguration",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            "Resource": f"arn:aws:ssm:{region}:{account_id}:parameter{parameter_path}*",
         },
         log_writer_statement(log_group_arn),
     ]
-    if ecs_service_arns:
+    if ecs_cluster_name is not None:
         statements.append(
             {
                 "Sid": "ScaleFallbackServices",
                 "Effect": "Allow",
                 "Action": ["ecs:UpdateService"],
-                "Resource": sorted(ecs_service_arns),
+                "Resource": f"arn:aws:ecs:{region}:{account_id}:service/{ecs_cluster_name}/*",
             }
         )
         statements.append(
@@ -69,3 +81,9 @@ def failover_policy(
             }
         )
     return {"Version": IAM_VERSION, "Statement": statements}
+
+
+def rule_arn_pattern(listener_arn: str) -> str:
+    """Every rule of one listener: `listener/app/<lb>/<id>/<listener id>` ->
+    `listener-rule/app/<lb>/<id>/<listener id>/*`."""
+    return listener_arn.replace(":listener/", ":listener-rule/", 1) + "/*"

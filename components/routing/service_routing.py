@@ -109,6 +109,7 @@ class ServiceRouting(pulumi.ComponentResource):
                 ecs_cluster_name=args.ecs_cluster_name,
                 services=[routed.config for routed in args.services],
                 load_balancer=self.load_balancer,
+                listener=self.listener,
                 target_groups=self.target_groups,
                 rules=self.rules,
             ),

@@ -11,6 +11,8 @@ delivers their state changes here:
   if the down alarm is clear, Kubernetes has healthy targets right now, and the last
   shift is at least `holdSeconds` old: a flapping target group cannot flap the weights.
 
+Its configuration for a service is the SSM parameter named after the alarm that fired,
+under WARMSTART_FAILOVER_PARAMETERS (`load_config`); an alarm without one is not ours.
 Runs on the Lambda Python runtime with only the standard library and boto3. The decision
 is the pure function `decide`; `handle` reads AWS, decides, and writes AWS.
 """
@@ -192,11 +194,25 @@ def _scale(clients: dict[str, Any], ecs: dict[str, Any], count: int) -> None:
     )
 
 
+def load_config(ssm: Any, path: str, alarm: str) -> dict[str, Any]:
+    """The configuration stored for `alarm` under `path`: `{"services": {name: ...}}`."""
+    try:
+        parameter = ssm.get_parameter(Name=f"{path}{alarm}")["Parameter"]
+    except ssm.exceptions.ParameterNotFound:
+        raise FailoverError(
+            f"alarm {alarm!r} has no configuration at {path}{alarm}: not ours; no change made"
+        ) from None
+    config: dict[str, Any] = json.loads(parameter["Value"])
+    return config
+
+
 def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     import boto3  # noqa: PLC0415 (the Lambda runtime provides it; tests pass their own clients)
 
-    names = ("elbv2", "cloudwatch", "ecs", "application-autoscaling")
+    names = ("elbv2", "cloudwatch", "ecs", "application-autoscaling", "ssm")
     clients = {name: boto3.client(name) for name in names}
-    result = handle(event, json.loads(os.environ["WARMSTART_FAILOVER"]), clients, time.time())
+    alarm = event["detail"]["alarmName"]
+    config = load_config(clients["ssm"], os.environ["WARMSTART_FAILOVER_PARAMETERS"], alarm)
+    result = handle(event, config, clients, time.time())
     print(json.dumps(result))
     return result

@@ -1,5 +1,7 @@
 """The failover function against moto's ELBv2, CloudWatch and ECS emulation."""
 
+import json
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -12,6 +14,8 @@ from functions.failover.handler import (
     Observed,
     decide,
     handle,
+    lambda_handler,
+    load_config,
 )
 
 REGION = "eu-west-1"
@@ -299,3 +303,33 @@ def observed(current=NORMAL, down="OK", healthy=2, since=None):
 )
 def test_decide(trigger, state, seen, expected):
     assert decide(trigger, state, seen, HOLD) == expected
+
+
+PATH = "/warmstart/warmstart/dev/failover/"
+
+
+def store(config, alarms=("hello-down", "hello-recovered")):
+    """What the program writes: per alarm, a String parameter named after it."""
+    ssm = boto3.client("ssm", region_name=REGION)
+    for alarm in alarms:
+        ssm.put_parameter(Name=f"{PATH}{alarm}", Value=json.dumps(config), Type="String")
+
+
+def test_the_entry_point_reads_its_configuration_from_the_alarms_parameter(aws, monkeypatch):
+    config, clients, _ = aws
+    store(config)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("WARMSTART_FAILOVER_PARAMETERS", PATH)
+    set_alarm(clients, "hello-down", "ALARM")
+    result = lambda_handler(event("hello-down"), None)
+    assert (result["service"], result["shiftedTo"]) == ("hello", FAILOVER)
+    assert desired(clients) == (2, 2)
+
+
+def test_an_alarm_without_a_parameter_is_not_ours(aws):
+    config, _, _ = aws
+    store(config)
+    ssm = boto3.client("ssm", region_name=REGION)
+    with pytest.raises(FailoverError, match="alarm 'other-down' has no configuration at "):
+        load_config(ssm, PATH, "other-down")
+    assert load_config(ssm, PATH, "hello-down") == config

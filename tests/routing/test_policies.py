@@ -1,11 +1,8 @@
 from components.iam import log_writer_policy
-from components.routing.policies import failover_policy
+from components.routing.policies import failover_policy, rule_arn_pattern
 from tests.iam_lint import findings
 
 LOGS = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/demo-failover"
-RULE = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/demo/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
-ALARM = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:demo-hello-down"
-SERVICE = "arn:aws:ecs:eu-west-1:123456789012:service/demo-fallback/hello"
 
 
 def test_log_writer_policy_is_scoped_and_lint_clean():
@@ -14,18 +11,39 @@ def test_log_writer_policy_is_scoped_and_lint_clean():
     assert findings(policy) == ([], [])
 
 
-def test_failover_policy_writes_only_its_rules_and_services():
-    policy = failover_policy(
+LISTENER = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/demo/50dc6c495c0c9188/f2f7dc8efc522ab2"
+RULES = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/demo/50dc6c495c0c9188/f2f7dc8efc522ab2/*"
+
+
+def failover(ecs_cluster_name):
+    return failover_policy(
         account_id="123456789012",
         region="eu-west-1",
-        rule_arns=[RULE],
-        alarm_arns=[ALARM],
-        ecs_service_arns=[SERVICE],
+        rule_arn_pattern=rule_arn_pattern(LISTENER),
+        alarm_name_prefix="demo-",
+        parameter_path="/warmstart/warmstart/dev/failover/",
+        ecs_cluster_name=ecs_cluster_name,
         log_group_arn=LOGS,
     )
+
+
+def test_failover_policy_writes_only_its_listeners_rules_and_its_clusters_services():
+    policy = failover("demo-fallback")
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
-    assert by_sid["ShiftWeights"]["Resource"] == [RULE]
-    assert by_sid["ScaleFallbackServices"]["Resource"] == [SERVICE]
+    assert rule_arn_pattern(LISTENER) == RULES
+    assert by_sid["ShiftWeights"]["Resource"] == RULES
+    assert by_sid["ReadAlarms"]["Resource"] == (
+        "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:demo-*"
+    )
+    assert by_sid["ReadOwnConfiguration"] == {
+        "Sid": "ReadOwnConfiguration",
+        "Effect": "Allow",
+        "Action": ["ssm:GetParameter"],
+        "Resource": "arn:aws:ssm:eu-west-1:123456789012:parameter/warmstart/warmstart/dev/failover/*",
+    }
+    assert by_sid["ScaleFallbackServices"]["Resource"] == (
+        "arn:aws:ecs:eu-west-1:123456789012:service/demo-fallback/*"
+    )
     assert by_sid["RaiseFallbackFloor"]["Condition"] == {
         "StringEquals": {"application-autoscaling:service-namespace": "ecs"}
     }
@@ -36,17 +54,10 @@ def test_failover_policy_writes_only_its_rules_and_services():
 
 
 def test_without_fargate_no_ecs_grants():
-    policy = failover_policy(
-        account_id="123456789012",
-        region="eu-west-1",
-        rule_arns=[RULE],
-        alarm_arns=[ALARM],
-        ecs_service_arns=[],
-        log_group_arn=LOGS,
-    )
-    assert [s["Sid"] for s in policy["Statement"]] == [
+    assert [s["Sid"] for s in failover(None)["Statement"]] == [
         "ReadRouting",
         "ShiftWeights",
         "ReadAlarms",
+        "ReadOwnConfiguration",
         "WriteOwnLogs",
     ]

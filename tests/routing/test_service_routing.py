@@ -119,7 +119,10 @@ def test_alarms_drive_the_failover_function(dev):
         dev.get("aws:cloudwatch/eventRule:EventRule", "failover").inputs["eventPattern"]
     )
     assert pattern["detail-type"] == ["CloudWatch Alarm State Change"]
-    assert len(pattern["resources"]) == 2
+    # One prefix for every alarm of the stack: the pattern does not grow with services.
+    assert pattern["resources"] == [
+        {"prefix": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:demo-hello-"}
+    ]
     target = dev.get("aws:cloudwatch/eventTarget:EventTarget", "failover")
     assert target.inputs["arn"] == "<known after apply: aws:lambda/function:Function failover.arn>"
     assert dev.get("aws:lambda/permission:Permission", "failover-events").urn in target.depends_on
@@ -131,8 +134,20 @@ def test_failover_function_configuration(dev):
         "assetArchive": {"handler.py": {"fileAsset": "functions/failover/handler.py"}}
     }
     assert function["reservedConcurrentExecutions"] == 1
-    config = json.loads(function["environment"]["variables"]["WARMSTART_FAILOVER"])
+    path = "/warmstart/warmstart/test/failover/"
+    assert function["environment"]["variables"] == {"WARMSTART_FAILOVER_PARAMETERS": path}
+    parameters = {p.name: p.inputs for p in dev.of_type("aws:ssm/parameter:Parameter")}
+    assert sorted(parameters) == ["failover-hello-down", "failover-hello-recovered"]
+    down = parameters["failover-hello-down"]
+    assert down["name"] == f"{path}{hello_alarm('down')}"
+    assert (down["type"], down["tier"]) == ("String", "Standard")
+    assert down["insecureValue"] == parameters["failover-hello-recovered"]["insecureValue"]
+    config = json.loads(down["insecureValue"])
     hello = config["services"]["hello"]
+    assert (hello["downAlarm"], hello["recoveredAlarm"]) == (
+        hello_alarm("down"),
+        hello_alarm("recovered"),
+    )
     assert hello["ecs"] == {
         "cluster": "demo-fallback",
         "service": "hello",
@@ -146,11 +161,25 @@ def test_failover_function_configuration(dev):
     assert hello["holdSeconds"] == 300
 
 
+def hello_alarm(kind):
+    # Literal: a change to aws_name would replace every alarm and parameter.
+    return {"down": "demo-hello-down-a37858", "recovered": "demo-hello-recovered-5808db"}[kind]
+
+
 REAL_ARNS = {
+    "aws:lb/listener:Listener": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/demo/50dc6c495c0c9188/f2f7dc8efc522ab2",
     "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/{name}",
     "aws:lb/listenerRule:ListenerRule": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/demo/50dc6c495c0c9188/f2f7dc8efc522ab2/{name}",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:{name}",
+    "aws:lb/targetGroup:TargetGroup": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/demo-{name}-0123456789abcdef-0/73e2d6bc24d8a067",
 }
+
+
+def test_a_services_failover_entry_fits_a_standard_parameter_with_room_to_spare(dev):
+    """4,096 characters per Standard parameter; real ARNs, three paths: well under half."""
+    value = dev.get("aws:ssm/parameter:Parameter", "failover-hello-down").inputs["insecureValue"]
+    text = json.dumps(realistic(value))
+    assert len(text) < 2048, len(text)
 
 
 def realistic(text):
