@@ -27,6 +27,7 @@ from components.config.service import ServiceConfig
 from components.iam import lambda_trust_policy
 from components.routing.plan import Weights, aws_name, failover_weights, normal_weights
 from components.routing.policies import failover_policy, rule_arn_pattern
+from functions.failover.handler import RE_EVALUATE
 
 # Relative to the project directory, where `pulumi` runs the program (and stable in plans).
 FAILOVER_CODE = "functions/failover/handler.py"
@@ -133,7 +134,39 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
     )
     alarm_arns = f"arn:aws:cloudwatch:{args.region}:{args.account_id}:alarm:{alarm_prefix}"
     trigger = _trigger(parent, function, alarm_arns, list(parameters.values()))
+    _schedule(parent, function, list(parameters.values()))
     return Failover(alarms, log_group, role, function, trigger, parameters)
+
+
+def _schedule(
+    parent: pulumi.Resource, function: aws.lambda_.Function, parameters: list[aws.ssm.Parameter]
+) -> aws.cloudwatch.EventRule:
+    """Every minute, the function decides again from the alarms as they stand: an alarm sends
+    one event per state change, and a change blocked then (the hold time) or undone since (an
+    `up` resetting the weights) would otherwise stick."""
+    child = pulumi.ResourceOptions(parent=parent)
+    schedule = aws.cloudwatch.EventRule(
+        "failover-schedule",
+        description="warmstart: re-evaluate failover every minute",
+        schedule_expression="rate(1 minute)",
+        opts=child,
+    )
+    permission = aws.lambda_.Permission(
+        "failover-schedule",
+        action="lambda:InvokeFunction",
+        function=function.name,
+        principal="events.amazonaws.com",
+        source_arn=schedule.arn,
+        opts=child,
+    )
+    aws.cloudwatch.EventTarget(
+        "failover-schedule",
+        rule=schedule.name,
+        arn=function.arn,
+        input=json.dumps(RE_EVALUATE),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[permission, *parameters]),
+    )
+    return schedule
 
 
 ALARM_KINDS = ("down", "recovered")

@@ -53,8 +53,11 @@ def failover_policy(
         {
             "Sid": "ReadOwnConfiguration",
             "Effect": "Allow",
-            "Action": ["ssm:GetParameter"],
-            "Resource": f"arn:aws:ssm:{region}:{account_id}:parameter{parameter_path}*",
+            "Action": ["ssm:GetParameter", "ssm:GetParametersByPath"],
+            "Resource": [
+                f"arn:aws:ssm:{region}:{account_id}:parameter{parameter_path.rstrip('/')}",
+                f"arn:aws:ssm:{region}:{account_id}:parameter{parameter_path}*",
+            ],
         },
         log_writer_statement(log_group_arn),
     ]

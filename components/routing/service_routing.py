@@ -164,8 +164,10 @@ class ServiceRouting(pulumi.ComponentResource):
                     },
                 }
             ],
-            # The failover function owns the weights once it has moved them.
-            opts=self._child(*groups.values(), ignore_changes=["actions"]),
+            # Config owns the weights: a change reaches the ALB. An `up` during a failover
+            # resets them, and the failover function's scheduled pass (every minute, while
+            # the down alarm stands) shifts them again.
+            opts=self._child(*groups.values()),
         )
 
 
@@ -175,7 +177,9 @@ def _ip_group(
     """Pods (`k8s`) or Fargate tasks (`ecs`): IP targets health-checked like the readiness probe."""
     return aws.lb.TargetGroup(
         f"{service.name}-{kind}",
-        name=aws_name(args.name, service.name, kind),
+        # The port is in the name: a port change replaces the group, and the new one is
+        # created before the old is deleted, which the same name would make impossible.
+        name=aws_name(args.name, service.name, kind, str(service.port)),
         target_type="ip",
         port=service.port,
         protocol="HTTP",

@@ -37,6 +37,7 @@ class FailoverError(Exception):
 class Observed:
     current: str  # NORMAL, FAILOVER or OTHER (weights someone set by hand)
     down_alarm_state: str
+    recovered_alarm_state: str
     healthy_targets: int
     seconds_since_shift: float | None
 
@@ -78,6 +79,22 @@ def _on_recovered(observed: Observed, hold_seconds: int) -> Decision:
         if blocked:
             return Decision(None, reason)
     return Decision(NORMAL, "Kubernetes healthy for the whole recovery window")
+
+
+def decide_standing(observed: Observed, hold_seconds: int) -> Decision:
+    """What to do, a minute later, about the alarms as they stand now.
+
+    Alarms send one event per state change. If a blocker held when it came (the hold time,
+    no healthy target yet), or an `up` reset the weights during a failover, no event would
+    ever come again: this makes the same decision again from the standing states.
+    """
+    if observed.current == OTHER:
+        return Decision(None, "weights set by hand: left alone")
+    if observed.down_alarm_state == "ALARM":
+        return _on_down(observed)
+    if observed.current == NORMAL:
+        return Decision(None, "on the normal weights, down alarm clear")
+    return decide("recovered", observed.recovered_alarm_state, observed, hold_seconds)
 
 
 def classify(weights: dict[str, int], service: dict[str, Any]) -> str:
@@ -139,7 +156,11 @@ def _observe(clients: dict[str, Any], service: dict[str, Any], now: float) -> Ob
     rule = elb.describe_rules(RuleArns=[service["ruleArn"]])["Rules"][0]
     forward = next(action for action in rule["Actions"] if action["Type"] == "forward")
     weights = {g["TargetGroupArn"]: g["Weight"] for g in forward["ForwardConfig"]["TargetGroups"]}
-    alarms = cloudwatch.describe_alarms(AlarmNames=[service["downAlarm"]])["MetricAlarms"]
+    names = [service["downAlarm"], service["recoveredAlarm"]]
+    states = {
+        alarm["AlarmName"]: alarm["StateValue"]
+        for alarm in cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
+    }
     health = elb.describe_target_health(TargetGroupArn=service["kubernetesTargetGroupArn"])
     healthy = sum(
         1 for t in health["TargetHealthDescriptions"] if t["TargetHealth"]["State"] == "healthy"
@@ -148,7 +169,8 @@ def _observe(clients: dict[str, Any], service: dict[str, Any], now: float) -> Ob
     shifted = next((float(tag["Value"]) for tag in tags if tag["Key"] == SHIFTED_AT_TAG), None)
     return Observed(
         current=classify(weights, service),
-        down_alarm_state=alarms[0]["StateValue"] if alarms else "INSUFFICIENT_DATA",
+        down_alarm_state=states.get(names[0], "INSUFFICIENT_DATA"),
+        recovered_alarm_state=states.get(names[1], "INSUFFICIENT_DATA"),
         healthy_targets=healthy,
         seconds_since_shift=None if shifted is None else now - shifted,
     )
@@ -194,6 +216,31 @@ def _scale(clients: dict[str, Any], ecs: dict[str, Any], count: int) -> None:
     )
 
 
+RE_EVALUATE = {"warmstart": "re-evaluate"}  # the scheduled event's constant input
+
+
+def re_evaluate(config: dict[str, Any], clients: dict[str, Any], now: float) -> list[dict]:
+    """The scheduled pass: `decide_standing` for every service, acting where it says so."""
+    results = []
+    for name, service in sorted(config["services"].items()):
+        observed = _observe(clients, service, now)
+        decision = decide_standing(observed, service["holdSeconds"])
+        if decision.target is not None:
+            _apply(clients, service, decision.target, now)
+        results.append({"service": name, "shiftedTo": decision.target, "reason": decision.reason})
+    return results
+
+
+def load_all_config(ssm: Any, path: str) -> dict[str, Any]:
+    """Every service under `path` (two parameters, one per alarm, hold each service)."""
+    services: dict[str, Any] = {}
+    pages = ssm.get_paginator("get_parameters_by_path").paginate(Path=path.rstrip("/"))
+    for page in pages:
+        for parameter in page["Parameters"]:
+            services.update(json.loads(parameter["Value"])["services"])
+    return {"services": services}
+
+
 def load_config(ssm: Any, path: str, alarm: str) -> dict[str, Any]:
     """The configuration stored for `alarm` under `path`: `{"services": {name: ...}}`."""
     try:
@@ -211,8 +258,12 @@ def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
 
     names = ("elbv2", "cloudwatch", "ecs", "application-autoscaling", "ssm")
     clients = {name: boto3.client(name) for name in names}
-    alarm = event["detail"]["alarmName"]
-    config = load_config(clients["ssm"], os.environ["WARMSTART_FAILOVER_PARAMETERS"], alarm)
+    path = os.environ["WARMSTART_FAILOVER_PARAMETERS"]
+    if event == RE_EVALUATE:
+        passes = re_evaluate(load_all_config(clients["ssm"], path), clients, time.time())
+        print(json.dumps(passes))
+        return {"reEvaluated": passes}
+    config = load_config(clients["ssm"], path, event["detail"]["alarmName"])
     result = handle(event, config, clients, time.time())
     print(json.dumps(result))
     return result

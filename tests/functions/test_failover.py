@@ -13,9 +13,11 @@ from functions.failover.handler import (
     FailoverError,
     Observed,
     decide,
+    decide_standing,
     handle,
     lambda_handler,
     load_config,
+    re_evaluate,
 )
 
 REGION = "eu-west-1"
@@ -258,9 +260,13 @@ def test_ok_transitions_do_nothing(aws):
     assert (result["shiftedTo"], result["reason"]) == (None, "down alarm is OK: nothing to do")
 
 
-def observed(current=NORMAL, down="OK", healthy=2, since=None):
+def observed(current=NORMAL, down="OK", healthy=2, since=None, recovered="OK"):
     return Observed(
-        current=current, down_alarm_state=down, healthy_targets=healthy, seconds_since_shift=since
+        current=current,
+        down_alarm_state=down,
+        recovered_alarm_state=recovered,
+        healthy_targets=healthy,
+        seconds_since_shift=since,
     )
 
 
@@ -333,3 +339,117 @@ def test_an_alarm_without_a_parameter_is_not_ours(aws):
     with pytest.raises(FailoverError, match="alarm 'other-down' has no configuration at "):
         load_config(ssm, PATH, "other-down")
     assert load_config(ssm, PATH, "hello-down") == config
+
+
+@pytest.mark.parametrize(
+    ("seen", "expected"),
+    [
+        (observed(down="ALARM"), Decision(FAILOVER, "no healthy Kubernetes targets")),
+        (observed(current=FAILOVER, down="ALARM"), Decision(None, "already failed over")),
+        (observed(), Decision(None, "on the normal weights, down alarm clear")),
+        (
+            observed(current="other", down="ALARM"),
+            Decision(None, "weights set by hand: left alone"),
+        ),
+        (
+            observed(current=FAILOVER, recovered="ALARM", since=301),
+            Decision(NORMAL, "Kubernetes healthy for the whole recovery window"),
+        ),
+        (
+            observed(current=FAILOVER, recovered="ALARM", since=120),
+            Decision(None, "held: shifted 120s ago, hold is 300s"),
+        ),
+        (
+            observed(current=FAILOVER, recovered="OK", since=900),
+            Decision(None, "recovered alarm is OK: nothing to do"),
+        ),
+    ],
+)
+def test_decide_standing(seen, expected):
+    assert decide_standing(seen, HOLD) == expected
+
+
+class AlarmSequence:
+    """Drives the function as AWS does: one event per alarm state change, never a repeat;
+    the scheduled pass every minute in between."""
+
+    def __init__(self, config, clients):
+        self.config, self.clients = config, clients
+        self.states = {"hello-down": "OK", "hello-recovered": "OK"}
+
+    def change(self, alarm, state, at):
+        if self.states[alarm] == state:
+            return None  # CloudWatch sends nothing when the state does not change
+        self.states[alarm] = state
+        set_alarm(self.clients, alarm, state)
+        return handle(event(alarm, state), self.config, self.clients, at)
+
+    def minute(self, at):
+        [result] = re_evaluate(self.config, self.clients, at)
+        return result
+
+
+def test_a_recovery_inside_the_hold_time_is_restored_by_the_scheduled_pass(aws):
+    config, clients, groups = aws
+    alarms = AlarmSequence(config, clients)
+    register_healthy_target(clients, groups["k8s"])
+    assert alarms.change("hello-down", "ALARM", T0)["shiftedTo"] == FAILOVER
+    alarms.change("hello-down", "OK", T0 + 60)
+    # The recovered alarm fires just inside the hold: blocked, and it will not fire again.
+    recovered = alarms.change("hello-recovered", "ALARM", T0 + HOLD - 1)
+    assert (recovered["shiftedTo"], recovered["reason"]) == (
+        None,
+        "held: shifted 299s ago, hold is 300s",
+    )
+    assert weights(clients, config) == config["services"]["hello"]["failoverWeights"]
+    restored = alarms.minute(T0 + HOLD + 59)
+    assert (restored["shiftedTo"], restored["reason"]) == (
+        NORMAL,
+        "Kubernetes healthy for the whole recovery window",
+    )
+    assert weights(clients, config) == config["services"]["hello"]["normalWeights"]
+    assert desired(clients) == (0, 0)
+
+
+def test_weights_reset_by_an_up_during_a_failover_are_shifted_again_within_a_minute(aws):
+    config, clients, _ = aws
+    alarms = AlarmSequence(config, clients)
+    alarms.change("hello-down", "ALARM", T0)
+    put_weights(clients, config, config["services"]["hello"]["normalWeights"])  # pulumi up
+    again = alarms.minute(T0 + 60)
+    assert (again["shiftedTo"], again["reason"]) == (FAILOVER, "no healthy Kubernetes targets")
+    assert weights(clients, config) == config["services"]["hello"]["failoverWeights"]
+
+
+def put_weights(clients, config, new):
+    clients["elbv2"].modify_rule(
+        RuleArn=config["services"]["hello"]["ruleArn"],
+        Actions=[
+            {
+                "Type": "forward",
+                "ForwardConfig": {
+                    "TargetGroups": [{"TargetGroupArn": a, "Weight": w} for a, w in new.items()]
+                },
+            }
+        ],
+    )
+
+
+def register_healthy_target(clients, group):
+    clients["elbv2"].register_targets(
+        TargetGroupArn=group, Targets=[{"Id": "10.0.1.10", "Port": 8080}]
+    )
+
+
+def test_the_scheduled_event_reads_every_services_configuration(aws, monkeypatch):
+    config, clients, _ = aws
+    store(config)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("WARMSTART_FAILOVER_PARAMETERS", PATH)
+    set_alarm(clients, "hello-down", "ALARM")
+    result = lambda_handler({"warmstart": "re-evaluate"}, None)
+    assert result == {
+        "reEvaluated": [
+            {"service": "hello", "shiftedTo": FAILOVER, "reason": "no healthy Kubernetes targets"}
+        ]
+    }

@@ -38,8 +38,11 @@ def test_failover_policy_writes_only_its_listeners_rules_and_its_clusters_servic
     assert by_sid["ReadOwnConfiguration"] == {
         "Sid": "ReadOwnConfiguration",
         "Effect": "Allow",
-        "Action": ["ssm:GetParameter"],
-        "Resource": "arn:aws:ssm:eu-west-1:123456789012:parameter/warmstart/warmstart/dev/failover/*",
+        "Action": ["ssm:GetParameter", "ssm:GetParametersByPath"],
+        "Resource": [
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/warmstart/warmstart/dev/failover",
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/warmstart/warmstart/dev/failover/*",
+        ],
     }
     assert by_sid["ScaleFallbackServices"]["Resource"] == (
         "arn:aws:ecs:eu-west-1:123456789012:service/demo-fallback/*"

@@ -6,7 +6,8 @@ import re
 import pytest
 
 from components.config import ConfigError, parse_config
-from tests.conftest import DIGEST, service, stack_values
+from functions.failover.handler import RE_EVALUATE
+from tests.conftest import DIGEST, run, service, stack_values
 from tests.iam_lint import findings
 from tests.routed import CERT, EKS, HELLO, by_name, dev_run, prod_run, routed_stack
 from warmstart.stackfile import config_from_mapping
@@ -83,7 +84,9 @@ def test_weights_come_from_config(dev, prod):
         {"hostHeader": {"values": ["hello.example.com"]}},
         {"pathPattern": {"values": ["/v1/*"]}},
     ]
-    assert rule.ignore_changes == ("actions",)
+    # A weight changed in config reaches the ALB; a failover an `up` resets is shifted again
+    # by the function's scheduled pass within a minute.
+    assert rule.ignore_changes == ()
 
 
 def test_https_only_in_production_http_elsewhere(dev, prod):
@@ -284,3 +287,29 @@ def test_reservations_must_leave_awss_unreserved_executions():
     enough = routed_stack(routing={"enabled": True, "lambdaConcurrencyLimit": 21})
     config = parse_config(config_from_mapping("t", enough).values)
     assert config.routing.lambda_concurrency_limit == 21
+
+
+def test_failover_is_re_evaluated_every_minute_with_the_event_the_handler_knows(dev):
+    schedule = dev.get("aws:cloudwatch/eventRule:EventRule", "failover-schedule").inputs
+    assert schedule["scheduleExpression"] == "rate(1 minute)"
+    target = dev.get("aws:cloudwatch/eventTarget:EventTarget", "failover-schedule")
+    assert json.loads(target.inputs["input"]) == RE_EVALUATE
+    permission = dev.get("aws:lambda/permission:Permission", "failover-schedule")
+    assert permission.inputs["sourceArn"] == (
+        "<known after apply: aws:cloudwatch/eventRule:EventRule failover-schedule.arn>"
+    )
+    assert permission.urn in target.depends_on
+
+
+def test_generated_aws_names_are_pinned_and_a_port_change_renames_the_ip_groups(dev):
+    # Literal: a change to aws_name would replace the load balancer and every group.
+    assert dev.get("aws:lb/loadBalancer:LoadBalancer", "alb").inputs["name"] == "demo-2a9751"
+    groups = by_name(dev, "aws:lb/targetGroup:TargetGroup")
+    assert {name: group.inputs["name"] for name, group in groups.items()} == {
+        "hello-k8s": "demo-hello-k8s-8080-6304b2",
+        "hello-ecs": "demo-hello-ecs-8080-b3f559",
+        "hello-fn": "demo-hello-fn-e61c59",
+    }
+    moved = run(routed_stack({**HELLO, "port": 9090}))
+    renamed = by_name(moved, "aws:lb/targetGroup:TargetGroup")
+    assert renamed["hello-k8s"].inputs["name"] == "demo-hello-k8s-9090-eeb7c3"
