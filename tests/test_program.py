@@ -62,6 +62,7 @@ def test_cluster_routing_and_fallback_children():
         "coredns",
         "kube-proxy",
         "eks-pod-identity-agent",
+        "metrics-server",
     ]
     assert cluster.network is not None
     assert sorted(cluster.network.private_subnets) == ["eu-west-1a", "eu-west-1b"]

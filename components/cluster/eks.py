@@ -24,7 +24,8 @@ from components.cluster.policies import (
 )
 from components.config.cluster import ClusterConfig, NodeGroupConfig
 
-ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent")
+# metrics-server (an EKS community add-on): without it no HorizontalPodAutoscaler ever scales.
+ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server")
 NODE_GROUP_LABEL = "warmstart.dev/node-group"
 NODE_GROUPS = ("system", "spot")
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # preStop.sleep needs 1.30; schemas for strict validation exist up to 1.37.
 SUPPORTED_KUBERNETES_MINORS = range(30, 38)
 
-Addon = Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"]
+Addon = Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server"]
 LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
 
@@ -143,7 +143,8 @@ class ClusterConfig(ConfigModel):
     )
     """Spot node group for services; at least 3 distinct instance types."""
     addon_versions: dict[Addon, str] = {}
-    """Add-on -> version (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent); EKS's default."""
+    """Add-on -> version (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent,
+    metrics-server); EKS's default when not set."""
     load_balancer_controller: LoadBalancerControllerConfig = LoadBalancerControllerConfig()
     """The AWS Load Balancer Controller."""
 

@@ -184,7 +184,13 @@ def test_launch_templates_require_imdsv2_and_encrypt_gp3(dev):
 def test_addons_wait_for_node_groups(dev):
     groups = {r.urn for r in dev.of_type("aws:eks/nodeGroup:NodeGroup")}
     addons = by_name(dev, "aws:eks/addon:Addon")
-    assert sorted(addons) == ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]
+    assert sorted(addons) == [
+        "coredns",
+        "eks-pod-identity-agent",
+        "kube-proxy",
+        "metrics-server",  # HPAs scale on its metrics
+        "vpc-cni",
+    ]
     for addon in addons.values():
         assert groups <= set(addon.depends_on)
     assert "addonVersion" not in addons["coredns"].inputs
