@@ -93,6 +93,15 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
     )
     path = parameter_path(pulumi.get_project(), pulumi.get_stack())
     parameters = _parameters(parent, args, alarms, path)
+    # An invocation that still fails after Lambda's retries lands here, event and error
+    # included, instead of vanishing: alarm on its depth, replay by hand.
+    failures = aws.sqs.Queue(
+        "failover-failures",
+        name=f"{aws_name(args.name, 'failover')}-failures",
+        message_retention_seconds=14 * 24 * 3600,
+        sqs_managed_sse_enabled=True,
+        opts=child,
+    )
     role = aws.iam.Role(
         "failover",
         description="warmstart: move listener weights off Kubernetes and back",
@@ -102,7 +111,7 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
     aws.iam.RolePolicy(
         "failover",
         role=role.id,
-        policy=pulumi.Output.all(args.listener.arn, log_group.arn).apply(
+        policy=pulumi.Output.all(args.listener.arn, log_group.arn, failures.arn).apply(
             lambda arns: json.dumps(
                 failover_policy(
                     account_id=args.account_id,
@@ -112,6 +121,7 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
                     parameter_path=path,
                     ecs_cluster_name=args.ecs_cluster_name if _any_fargate(alarms) else None,
                     log_group_arn=arns[1],
+                    failure_queue_arn=arns[2],
                 )
             )
         ),
@@ -130,6 +140,14 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
         reserved_concurrent_executions=1,
         environment={"variables": {"WARMSTART_FAILOVER_PARAMETERS": path}},
         logging_config={"log_format": "JSON", "log_group": log_group.name},
+        opts=child,
+    )
+    aws.lambda_.FunctionEventInvokeConfig(
+        "failover",
+        function_name=function.name,
+        maximum_retry_attempts=2,
+        maximum_event_age_in_seconds=3600,
+        destination_config={"on_failure": {"destination": failures.arn}},
         opts=child,
     )
     alarm_arns = f"arn:aws:cloudwatch:{args.region}:{args.account_id}:alarm:{alarm_prefix}"

@@ -19,6 +19,7 @@ def failover_policy(
     parameter_path: str,
     ecs_cluster_name: str | None,
     log_group_arn: str,
+    failure_queue_arn: str,
 ) -> dict[str, Any]:
     """Read the routing state and its own configuration; rewrite only its listener's rules;
     scale only its fallback cluster's services.
@@ -60,6 +61,12 @@ def failover_policy(
             ],
         },
         log_writer_statement(log_group_arn),
+        {
+            "Sid": "ReportFailures",
+            "Effect": "Allow",
+            "Action": ["sqs:SendMessage"],
+            "Resource": failure_queue_arn,
+        },
     ]
     if ecs_cluster_name is not None:
         statements.append(

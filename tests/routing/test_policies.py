@@ -2,6 +2,7 @@ from components.iam import log_writer_policy
 from components.routing.policies import failover_policy, rule_arn_pattern
 from tests.iam_lint import findings
 
+FAILURES = "arn:aws:sqs:eu-west-1:123456789012:demo-failover-1a2b3c-failures"
 LOGS = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/demo-failover"
 
 
@@ -24,6 +25,7 @@ def failover(ecs_cluster_name):
         parameter_path="/warmstart/warmstart/dev/failover/",
         ecs_cluster_name=ecs_cluster_name,
         log_group_arn=LOGS,
+        failure_queue_arn=FAILURES,
     )
 
 
@@ -47,6 +49,7 @@ def test_failover_policy_writes_only_its_listeners_rules_and_its_clusters_servic
     assert by_sid["ScaleFallbackServices"]["Resource"] == (
         "arn:aws:ecs:eu-west-1:123456789012:service/demo-fallback/*"
     )
+    assert by_sid["ReportFailures"]["Resource"] == FAILURES
     assert by_sid["RaiseFallbackFloor"]["Condition"] == {
         "StringEquals": {"application-autoscaling:service-namespace": "ecs"}
     }
@@ -63,4 +66,5 @@ def test_without_fargate_no_ecs_grants():
         "ReadAlarms",
         "ReadOwnConfiguration",
         "WriteOwnLogs",
+        "ReportFailures",
     ]

@@ -174,6 +174,7 @@ REAL_ARNS = {
     "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/{name}",
     "aws:lb/listenerRule:ListenerRule": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/demo/50dc6c495c0c9188/f2f7dc8efc522ab2/{name}",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:{name}",
+    "aws:sqs/queue:Queue": "arn:aws:sqs:eu-west-1:123456789012:{name}",
     "aws:lb/targetGroup:TargetGroup": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/demo-{name}-0123456789abcdef-0/73e2d6bc24d8a067",
 }
 
@@ -313,3 +314,15 @@ def test_generated_aws_names_are_pinned_and_a_port_change_renames_the_ip_groups(
     moved = run(routed_stack({**HELLO, "port": 9090}))
     renamed = by_name(moved, "aws:lb/targetGroup:TargetGroup")
     assert renamed["hello-k8s"].inputs["name"] == "demo-hello-k8s-9090-eeb7c3"
+
+
+def test_failed_failover_invocations_land_in_a_queue_the_function_may_write(dev):
+    queue = dev.get("aws:sqs/queue:Queue", "failover-failures").inputs
+    assert queue["messageRetentionSeconds"] == 1_209_600
+    invoke = dev.get("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "failover")
+    assert invoke.inputs["maximumRetryAttempts"] == 2
+    assert invoke.inputs["destinationConfig"] == {
+        "onFailure": {
+            "destination": "<known after apply: aws:sqs/queue:Queue failover-failures.arn>"
+        }
+    }
