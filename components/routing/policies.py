@@ -90,6 +90,15 @@ def failover_policy(
                 "Condition": {"StringEquals": {"application-autoscaling:service-namespace": "ecs"}},
             }
         )
+        statements.append(
+            {
+                # A read without resource-level permissions: it takes "*" only.
+                "Sid": "ReadFallbackFloor",
+                "Effect": "Allow",
+                "Action": ["application-autoscaling:DescribeScalableTargets"],
+                "Resource": "*",
+            }
+        )
     return {"Version": IAM_VERSION, "Statement": statements}
 
 

@@ -118,6 +118,8 @@ def handle(
     decision = decide(trigger, state, observed, service["holdSeconds"])
     if decision.target is not None:
         _apply(clients, service, decision.target, now)
+    else:
+        _reconcile_floor(clients, service, observed.current)
     return {
         "service": name,
         "alarm": alarm,
@@ -203,17 +205,42 @@ def _apply(clients: dict[str, Any], service: dict[str, Any], target: str, now: f
         _scale(clients, ecs, ecs["standbyCount"])
 
 
+def _reconcile_floor(clients: dict[str, Any], service: dict[str, Any], current: str) -> None:
+    """Finish a shift whose scaling failed after its weight change: a retried event then
+    finds the weights already moved and decides nothing, yet the Fargate floor is wrong."""
+    ecs = service.get("ecs")
+    if not ecs or current == OTHER:
+        return
+    wanted = ecs["failoverCount" if current == FAILOVER else "standbyCount"]
+    targets = clients["application-autoscaling"].describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=[f"service/{ecs['cluster']}/{ecs['service']}"]
+    )["ScalableTargets"]
+    if targets and targets[0]["MinCapacity"] != wanted:
+        _scale(clients, ecs, wanted)
+
+
 def _scale(clients: dict[str, Any], ecs: dict[str, Any], count: int) -> None:
-    """Raise (or lower) the autoscaling floor too, or target tracking would scale it back in."""
-    clients["application-autoscaling"].register_scalable_target(
-        ServiceNamespace="ecs",
-        ResourceId=f"service/{ecs['cluster']}/{ecs['service']}",
-        ScalableDimension="ecs:service:DesiredCount",
-        MinCapacity=count,
-    )
+    """Move the autoscaling floor too, or target tracking would undo the change.
+
+    The floor is what `_reconcile_floor` checks, so it is written so that a failure part-way
+    leaves it wrong: raising, first (a floor above the current count scales out by itself);
+    lowering, last (a failed update of the count leaves the floor high for the retry).
+    """
+    register = clients["application-autoscaling"].register_scalable_target
+    floor = {
+        "ServiceNamespace": "ecs",
+        "ResourceId": f"service/{ecs['cluster']}/{ecs['service']}",
+        "ScalableDimension": "ecs:service:DesiredCount",
+        "MinCapacity": count,
+    }
+    lowering = count == ecs["standbyCount"]
+    if not lowering:
+        register(**floor)
     clients["ecs"].update_service(
         cluster=ecs["cluster"], service=ecs["service"], desiredCount=count
     )
+    if lowering:
+        register(**floor)
 
 
 RE_EVALUATE = {"warmstart": "re-evaluate"}  # the scheduled event's constant input
@@ -227,6 +254,8 @@ def re_evaluate(config: dict[str, Any], clients: dict[str, Any], now: float) -> 
         decision = decide_standing(observed, service["holdSeconds"])
         if decision.target is not None:
             _apply(clients, service, decision.target, now)
+        else:
+            _reconcile_floor(clients, service, observed.current)
         results.append({"service": name, "shiftedTo": decision.target, "reason": decision.reason})
     return results
 

@@ -453,3 +453,36 @@ def test_the_scheduled_event_reads_every_services_configuration(aws, monkeypatch
             {"service": "hello", "shiftedTo": FAILOVER, "reason": "no healthy Kubernetes targets"}
         ]
     }
+
+
+class FailsOnce:
+    """A client whose `method` raises once, as a throttled or timed-out call would."""
+
+    def __init__(self, client, method):
+        self._client, self._method, self._failed = client, method, False
+
+    def __getattr__(self, name):
+        attribute = getattr(self._client, name)
+        if name != self._method or self._failed:
+            return attribute
+
+        def fail(*_args, **_kwargs):
+            self._failed = True
+            raise RuntimeError(f"{name}: throttled")
+
+        return fail
+
+
+def test_a_retried_restore_still_lowers_the_fargate_floor(aws):
+    config, clients, groups = aws
+    fail_over(config, clients)
+    register_healthy_target(clients, groups["k8s"])
+    set_alarm(clients, "hello-down", "OK")
+    flaky = {**clients, "ecs": FailsOnce(clients["ecs"], "update_service")}
+    # The weights move back, then scaling down fails: Lambda retries the same event.
+    with pytest.raises(RuntimeError, match="update_service: throttled"):
+        handle(event("hello-recovered"), config, flaky, T0 + HOLD + 1)
+    assert weights(clients, config) == config["services"]["hello"]["normalWeights"]
+    retried = handle(event("hello-recovered"), config, flaky, T0 + HOLD + 2)
+    assert retried["reason"] == "already on the normal weights"
+    assert desired(clients) == (0, 0)
