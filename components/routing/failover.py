@@ -162,27 +162,19 @@ def _schedule(
     """Every minute, the function decides again from the alarms as they stand: an alarm sends
     one event per state change, and a change blocked then (the hold time) or undone since (an
     `up` resetting the weights) would otherwise stick."""
-    child = pulumi.ResourceOptions(parent=parent)
     schedule = aws.cloudwatch.EventRule(
         "failover-schedule",
         description="warmstart: re-evaluate failover every minute",
         schedule_expression="rate(1 minute)",
-        opts=child,
+        opts=pulumi.ResourceOptions(parent=parent),
     )
-    permission = aws.lambda_.Permission(
-        "failover-schedule",
-        action="lambda:InvokeFunction",
-        function=function.name,
-        principal="events.amazonaws.com",
-        source_arn=schedule.arn,
-        opts=child,
-    )
-    aws.cloudwatch.EventTarget(
-        "failover-schedule",
-        rule=schedule.name,
-        arn=function.arn,
-        input=json.dumps(RE_EVALUATE),
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[permission, *parameters]),
+    _invoke_on(
+        parent,
+        schedule,
+        function,
+        names=("failover-schedule", "failover-schedule"),
+        after=parameters,
+        event_input=json.dumps(RE_EVALUATE),
     )
     return schedule
 
@@ -235,21 +227,38 @@ def _trigger(
         ),
         opts=child,
     )
+    _invoke_on(parent, trigger, function, names=("failover-events", "failover"), after=parameters)
+    return trigger
+
+
+def _invoke_on(
+    parent: pulumi.Resource,
+    rule: aws.cloudwatch.EventRule,
+    function: aws.lambda_.Function,
+    *,
+    names: tuple[str, str],
+    after: list[aws.ssm.Parameter],
+    event_input: str | None = None,
+) -> None:
+    """Let `rule` invoke `function`, then target it (EventBridge checks the permission first).
+
+    `names` are the permission's and the target's resource names, kept as they always were.
+    """
     permission = aws.lambda_.Permission(
-        "failover-events",
+        names[0],
         action="lambda:InvokeFunction",
         function=function.name,
         principal="events.amazonaws.com",
-        source_arn=trigger.arn,
-        opts=child,
+        source_arn=rule.arn,
+        opts=pulumi.ResourceOptions(parent=parent),
     )
     aws.cloudwatch.EventTarget(
-        "failover",
-        rule=trigger.name,
+        names[1],
+        rule=rule.name,
         arn=function.arn,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[permission, *parameters]),
+        input=event_input,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[permission, *after]),
     )
-    return trigger
 
 
 def _alarms(
