@@ -6,6 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from components.routing.policies import failover_policy
 from functions.failover.handler import (
     FAILOVER,
     NORMAL,
@@ -486,3 +487,61 @@ def test_a_retried_restore_still_lowers_the_fargate_floor(aws):
     retried = handle(event("hello-recovered"), config, flaky, T0 + HOLD + 2)
     assert retried["reason"] == "already on the normal weights"
     assert desired(clients) == (0, 0)
+
+
+IAM_PREFIXES = {"elbv2": "elasticloadbalancing"}  # boto3 client name -> IAM service prefix
+
+
+class Recorder:
+    """Wraps a boto3 client and records the IAM action of every call made through it."""
+
+    def __init__(self, name, client, calls):
+        self._prefix = IAM_PREFIXES.get(name, name)
+        self._client, self._calls = client, calls
+
+    def __getattr__(self, name):
+        attribute = getattr(self._client, name)
+        if (
+            name.startswith("_")
+            or name in {"exceptions", "meta", "get_paginator"}
+            or not callable(attribute)
+        ):
+            if name == "get_paginator":
+                return lambda op: self._record(op) or attribute(op)
+            return attribute
+        return lambda *args, **kwargs: self._record(name) or attribute(*args, **kwargs)
+
+    def _record(self, method):
+        self._calls.add(f"{self._prefix}:{''.join(p.title() for p in method.split('_'))}")
+
+
+def test_every_call_the_function_makes_is_one_its_policy_allows(aws, monkeypatch):
+    config, clients, groups = aws
+    store(config)
+    calls = set()
+    recorded = {name: Recorder(name, client, calls) for name, client in clients.items()}
+    recorded["ssm"] = Recorder("ssm", boto3.client("ssm", region_name=REGION), calls)
+    monkeypatch.setattr(boto3, "client", lambda name, **_: recorded[name])
+    monkeypatch.setenv("WARMSTART_FAILOVER_PARAMETERS", PATH)
+    set_alarm(clients, "hello-down", "ALARM")
+    lambda_handler(event("hello-down"), None)  # fail over: scale up, shift, tag
+    register_healthy_target(clients, groups["k8s"])
+    set_alarm(clients, "hello-down", "OK")
+    set_alarm(clients, "hello-recovered", "ALARM")
+    monkeypatch.setattr("time.time", lambda: T0 + 10 * HOLD)
+    lambda_handler({"warmstart": "re-evaluate"}, None)  # restore: shift back, scale down
+    lambda_handler({"warmstart": "re-evaluate"}, None)  # nothing to do: reads the floor
+    policy = failover_policy(
+        account_id="123456789012",
+        region=REGION,
+        rule_arn_pattern="arn:aws:elasticloadbalancing:*",
+        alarm_name_prefix="hello-",
+        parameter_path=PATH,
+        ecs_cluster_name="warmstart-dev",
+        log_group_arn="arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/f",
+        failure_queue_arn="arn:aws:sqs:eu-west-1:123456789012:f",
+    )
+    allowed = {action for statement in policy["Statement"] for action in statement["Action"]}
+    assert calls - allowed == set()
+    assert {"ecs:UpdateService", "application-autoscaling:DescribeScalableTargets"} <= calls
+    assert {"ssm:GetParameter", "ssm:GetParametersByPath"} <= calls
