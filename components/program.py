@@ -92,9 +92,7 @@ def build_stack(config: WarmstartConfig) -> WarmstartStack:
         prewarm = _image_prewarm(config, images, target, namespace, cluster)
         pulumi.export("prewarmImages", prewarm.images)
         stack = replace(stack, prewarm=prewarm)
-    _export(cluster, namespace, mirror, services)
-    if proxy is not None:
-        pulumi.export("mirror", {"routes": dict(proxy.target.routes)})
+    _export(cluster, namespace, mirror, proxy, services)
     return stack
 
 
@@ -149,6 +147,7 @@ def _export(
     cluster: Cluster,
     namespace: k8s.core.v1.Namespace,
     mirror: RegistryMirror | None,
+    proxy: ProxyMirror | None,
     services: dict[str, GoService],
 ) -> None:
     pulumi.export("clusterMode", cluster.mode)
@@ -171,6 +170,8 @@ def _export(
     if mirror is not None:
         pulumi.export("mirror", {"registry": mirror.registry, "prefixes": mirror.prefixes})
         pulumi.export("nodePullThroughPolicyArn", mirror.node_policy.arn)
+    if proxy is not None:
+        pulumi.export("mirror", {"routes": dict(proxy.target.routes)})
     pulumi.export(
         "services",
         {

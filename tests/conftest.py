@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.config import parse_config
+from components.config import ConfigError, parse_config
 from components.config.routing import RoutingConfig
 from components.config.service import ServiceConfig
 from warmstart.harness import ProgramRun, run_stack
@@ -38,6 +38,16 @@ def stack_values(*services: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     }
     values.update({f"warmstart:{key}": value for key, value in overrides.items()})
     return values
+
+
+def config_problems(values: dict[str, Any]) -> list[str]:
+    """Every problem parse_config reports for a stack's `config:` mapping; [] when valid."""
+    raw = config_from_mapping("t", values)
+    try:
+        parse_config(raw.values, raw.secret_keys)
+    except ConfigError as error:
+        return [str(problem) for problem in error.problems]
+    return []
 
 
 def run(values: dict[str, Any], stack: str = "test") -> ProgramRun:

@@ -27,7 +27,12 @@ class PushTarget:
 
     def pinned(self, digest: str) -> str:
         """`repository@sha256:...`: the one string every workload runs."""
-        return f"{self.repository}@{digest}"
+        return pinned(self.repository, digest)
+
+
+def pinned(repository: str, digest: str) -> str:
+    """A reference by digest alone: tags can move, a digest names one content."""
+    return f"{repository}@{digest}"
 
 
 def push_target(

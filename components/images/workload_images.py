@@ -17,7 +17,7 @@ import pulumi_docker_build as docker_build
 from components.config import WarmstartConfig
 from components.config.images import BuildConfig
 from components.image_reference import MirrorTarget, mirror_reference
-from components.images.plan import credential_field, push_target
+from components.images.plan import credential_field, pinned, push_target
 from components.images.service_image import RegistryLogin, ServiceImage, ServiceImageArgs
 from components.mirror.registry_mirror import RegistryMirror
 from components.prewarm.spec import HeldImage
@@ -71,9 +71,7 @@ def workload_images(
 def _pulled_ref(image: ServiceImage, target: MirrorTarget | None) -> pulumi.Output[str]:
     """The pushed digest, in the repository of the mirror that stands for the push registry."""
     repository = mirror_reference(image.repository, target)
-    if repository == image.repository:
-        return image.ref
-    return image.image.digest.apply(lambda digest: f"{repository}@{digest}")
+    return image.image.digest.apply(lambda digest: pinned(repository, digest))
 
 
 def _build(

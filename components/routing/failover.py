@@ -82,9 +82,10 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
     if not alarms:
         return None
     child = pulumi.ResourceOptions(parent=parent)
+    function_name = aws_name(args.name, "failover")
     log_group = aws.cloudwatch.LogGroup(
         "failover",
-        name=f"/aws/lambda/{aws_name(args.name, 'failover')}",
+        name=f"/aws/lambda/{function_name}",
         retention_in_days=args.routing.log_retention_days,
         opts=child,
     )
@@ -97,7 +98,7 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
     # included, instead of vanishing: alarm on its depth, replay by hand.
     failures = aws.sqs.Queue(
         "failover-failures",
-        name=f"{aws_name(args.name, 'failover')}-failures",
+        name=f"{function_name}-failures",
         message_retention_seconds=14 * 24 * 3600,
         sqs_managed_sse_enabled=True,
         opts=child,
@@ -129,7 +130,7 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
     )
     function = aws.lambda_.Function(
         "failover",
-        name=aws_name(args.name, "failover"),
+        name=function_name,
         role=role.arn,
         runtime="python3.12",
         architectures=["arm64"],

@@ -116,10 +116,7 @@ def handle(
     _require_target_groups(elb, name, service)
     observed = _observe(clients, service, now)
     decision = decide(trigger, state, observed, service["holdSeconds"])
-    if decision.target is not None:
-        _apply(clients, service, decision.target, now)
-    else:
-        _reconcile_floor(clients, service, observed.current)
+    _act(clients, service, decision, observed, now)
     return {
         "service": name,
         "alarm": alarm,
@@ -178,6 +175,20 @@ def _observe(clients: dict[str, Any], service: dict[str, Any], now: float) -> Ob
     )
 
 
+def _act(
+    clients: dict[str, Any],
+    service: dict[str, Any],
+    decision: Decision,
+    observed: Observed,
+    now: float,
+) -> None:
+    """Shift as decided; with no shift, still make the Fargate floor match the weights."""
+    if decision.target is not None:
+        _apply(clients, service, decision.target, now)
+    else:
+        _reconcile_floor(clients, service, observed.current)
+
+
 def _apply(clients: dict[str, Any], service: dict[str, Any], target: str, now: float) -> None:
     ecs = service.get("ecs")
     if ecs and target == FAILOVER:
@@ -213,10 +224,14 @@ def _reconcile_floor(clients: dict[str, Any], service: dict[str, Any], current: 
         return
     wanted = ecs["failoverCount" if current == FAILOVER else "standbyCount"]
     targets = clients["application-autoscaling"].describe_scalable_targets(
-        ServiceNamespace="ecs", ResourceIds=[f"service/{ecs['cluster']}/{ecs['service']}"]
+        ServiceNamespace="ecs", ResourceIds=[_scalable_target_id(ecs)]
     )["ScalableTargets"]
     if targets and targets[0]["MinCapacity"] != wanted:
         _scale(clients, ecs, wanted)
+
+
+def _scalable_target_id(ecs: dict[str, Any]) -> str:
+    return f"service/{ecs['cluster']}/{ecs['service']}"
 
 
 def _scale(clients: dict[str, Any], ecs: dict[str, Any], count: int) -> None:
@@ -229,7 +244,7 @@ def _scale(clients: dict[str, Any], ecs: dict[str, Any], count: int) -> None:
     register = clients["application-autoscaling"].register_scalable_target
     floor = {
         "ServiceNamespace": "ecs",
-        "ResourceId": f"service/{ecs['cluster']}/{ecs['service']}",
+        "ResourceId": _scalable_target_id(ecs),
         "ScalableDimension": "ecs:service:DesiredCount",
         "MinCapacity": count,
     }
@@ -252,10 +267,7 @@ def re_evaluate(config: dict[str, Any], clients: dict[str, Any], now: float) -> 
     for name, service in sorted(config["services"].items()):
         observed = _observe(clients, service, now)
         decision = decide_standing(observed, service["holdSeconds"])
-        if decision.target is not None:
-            _apply(clients, service, decision.target, now)
-        else:
-            _reconcile_floor(clients, service, observed.current)
+        _act(clients, service, decision, observed, now)
         results.append({"service": name, "shiftedTo": decision.target, "reason": decision.reason})
     return results
 

@@ -83,9 +83,7 @@ def test_every_stack_image_is_on_the_node_by_its_digest(project):
     assert all("@sha256:" in image for image in wanted)
     assert set(outputs["prewarmImages"]) == wanted
     # The kubelet reports its images with the node's status, every 10 s at most.
-    deadline = time.monotonic() + 60
-    while not wanted <= (on_node := node_images()) and time.monotonic() < deadline:
-        time.sleep(2)
+    on_node = wait_for_node_images(lambda images: wanted <= images, timeout_s=60)
     assert wanted <= on_node
 
 

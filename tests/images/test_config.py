@@ -1,7 +1,8 @@
 """`build:`, `warmstart:registry` and `registryCredentials`: every wrong value is one problem line."""
 
-from components.config import ConfigError, parse_config
+from components.config import parse_config
 from tests.conftest import BASE_SERVICE, service, stack_values
+from tests.conftest import config_problems as problems
 from warmstart.stackfile import config_from_mapping
 
 BUILD = {"context": "services", "target": "hello"}
@@ -11,15 +12,6 @@ AWS = {"accountId": "123456789012", "region": "eu-west-1"}
 
 def built(**overrides):
     return {**{k: v for k, v in BASE_SERVICE.items() if k != "image"}, "build": BUILD, **overrides}
-
-
-def problems(values):
-    raw = config_from_mapping("t", values)
-    try:
-        parse_config(raw.values, raw.secret_keys)
-    except ConfigError as error:
-        return [str(problem) for problem in error.problems]
-    return []
 
 
 def test_a_build_with_a_registry_is_accepted():

@@ -2,8 +2,8 @@
 
 import pytest
 
+from tests.conftest import config_problems as problems
 from tests.conftest import run, service, stack_values
-from tests.images.test_config import problems
 
 UPSTREAM = "127.0.0.1:5000"
 MIRROR = "127.0.0.1:5001"

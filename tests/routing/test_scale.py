@@ -2,12 +2,10 @@
 
 import pytest
 
-from components.config import ConfigError, parse_config
 from components.config.service import ServiceConfig
 from components.routing.load_balancer import target_egress
-from tests.conftest import run, service
+from tests.conftest import config_problems, run, service
 from tests.routed import HELLO, routed_stack
-from warmstart.stackfile import config_from_mapping
 
 UNLIMITED_LAMBDA = {"enabled": True, "lambdaConcurrencyLimit": 1_000_000}
 
@@ -22,12 +20,7 @@ def routed(index: int, **overrides):
 
 
 def problems(*services, **overrides):
-    raw = config_from_mapping("t", routed_stack(*services, **overrides))
-    try:
-        parse_config(raw.values, raw.secret_keys)
-    except ConfigError as error:
-        return [str(problem) for problem in error.problems]
-    return []
+    return config_problems(routed_stack(*services, **overrides))
 
 
 def test_200_services_120_routed_with_both_fallbacks_are_refused_naming_the_quotas():
