@@ -1,5 +1,5 @@
-"""`python -m warmstart render --stack NAME [--out DIR]`, `docs [--check]`,
-`examples [--check]` and `package-lambda BINARY ZIP`.
+"""`python -m warmstart render --stack NAME [--out DIR]`, `cost --stack NAME ...`,
+`docs [--check]`, `examples [--check]` and `package-lambda BINARY ZIP`.
 
 Exit codes: 0 rendered, 2 the stack's configuration (or stack file) is wrong; the problems
 go to stderr one per line, without a traceback, as `pulumi up` would report them.
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from components.config import ConfigError
 from warmstart.config_docs import reference, replace_section, rewrite
+from warmstart.cost import cli as cost_cli
 from warmstart.examples import examples, render_example, stale_files
 from warmstart.harness import run_stack
 from warmstart.lambda_package import package_bootstrap
@@ -36,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     package = commands.add_parser("package-lambda", help="zip a bootstrap binary deterministically")
     package.add_argument("binary", type=Path)
     package.add_argument("zip", type=Path)
+    cost_cli.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "cost":
+        return cost_cli.run(args)
     if args.command == "docs":
         return _docs(check=args.check)
     if args.command == "examples":

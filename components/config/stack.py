@@ -12,6 +12,7 @@ from components.config.cluster import (
     cluster_problems,
     image_gc_problems,
 )
+from components.config.cost import CostConfig
 from components.config.images import RegistryConfig, image_problems
 from components.config.mirror import MirrorConfig, mirror_problems
 from components.config.prewarm import PrewarmConfig, prewarm_problems
@@ -57,6 +58,8 @@ class WarmstartConfig(ConfigModel):
     """The load balancer and fallback paths."""
     services: list[ServiceConfig] = Field(min_length=1)
     """The Go services (at least one)."""
+    cost: CostConfig = CostConfig()
+    """Usage assumptions of `python -m warmstart cost` (deploys nothing)."""
 
 
 def semantic_problems(config: WarmstartConfig) -> list[Problem]:

@@ -48,7 +48,7 @@ def test_one_message_per_problem_with_path_and_value():
         port=80,
     )
     assert problems({**stack_values(service(), broken), "warmstart:prodution": True}) == [
-        "warmstart:prodution: unknown key (allowed: aws, cluster, dockerHubCredentials, "
+        "warmstart:prodution: unknown key (allowed: aws, cluster, cost, dockerHubCredentials, "
         "ghcrCredentials, kubeconfig, mirror, namespace, nodes, prewarm, production, registry, "
         "registryCredentials, routing, services)",
         "warmstart:services[1].name: must be a DNS label: lowercase letters, digits and '-', "
