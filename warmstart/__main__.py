@@ -1,5 +1,5 @@
 """`python -m warmstart render --stack NAME [--out DIR]`, `cost --stack NAME ...`,
-`docs [--check]`, `examples [--check]` and `package-lambda BINARY ZIP`.
+`diff --base REF ...`, `docs [--check]`, `examples [--check]`, `package-lambda BINARY ZIP`.
 
 Exit codes: 0 rendered, 2 the stack's configuration (or stack file) is wrong; the problems
 go to stderr one per line, without a traceback, as `pulumi up` would report them.
@@ -15,6 +15,7 @@ from pathlib import Path
 from components.config import ConfigError
 from warmstart.config_docs import reference, replace_section, rewrite
 from warmstart.cost import cli as cost_cli
+from warmstart.diff import cli as diff_cli
 from warmstart.examples import examples, render_example, stale_files
 from warmstart.harness import run_stack
 from warmstart.lambda_package import package_bootstrap
@@ -38,18 +39,20 @@ def main(argv: list[str] | None = None) -> int:
     package.add_argument("binary", type=Path)
     package.add_argument("zip", type=Path)
     cost_cli.add_parser(commands)
+    diff_cli.add_parser(commands)
     args = parser.parse_args(argv)
-    if args.command == "cost":
-        return cost_cli.run(args)
-    if args.command == "docs":
-        return _docs(check=args.check)
-    if args.command == "examples":
-        return _examples(check=args.check)
-    if args.command == "package-lambda":
-        size = package_bootstrap(args.binary, args.zip)
-        print(f"wrote {args.zip} ({size} bytes)")
-        return 0
+    handlers = {
+        "render": _render,
+        "cost": cost_cli.run,
+        "diff": diff_cli.run,
+        "docs": lambda args: _docs(check=args.check),
+        "examples": lambda args: _examples(check=args.check),
+        "package-lambda": _package,
+    }
+    return handlers[args.command](args)
 
+
+def _render(args: argparse.Namespace) -> int:
     out_dir = args.out or PROJECT_ROOT / "rendered" / args.stack
     try:
         run = run_stack(read_stack_config(args.stack))
@@ -58,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG_ERROR
     for path in write_render(run, args.stack, out_dir):
         print(f"wrote {path}")
+    return 0
+
+
+def _package(args: argparse.Namespace) -> int:
+    size = package_bootstrap(args.binary, args.zip)
+    print(f"wrote {args.zip} ({size} bytes)")
     return 0
 
 

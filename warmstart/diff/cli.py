@@ -1,0 +1,144 @@
+"""`python -m warmstart diff --base REF [--head REF] [--out FILE]`: the PR comment, offline.
+
+Each revision renders itself: the base is extracted with `git archive` and rendered by its
+own code (`python -m warmstart render` in that tree), so the diff shows what merging changes,
+even when the change is in the components rather than a stack file. Both sides are priced
+by the head's cost rules with the head's usage assumptions, so the cost change is the
+change in what is deployed, not in how it is priced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from components.config import ConfigError, parse_config
+from components.config.cost import CostConfig
+from warmstart.cost.estimate import estimate
+from warmstart.cost.prices import PriceError, load_prices
+from warmstart.diff.changes import diff_plans
+from warmstart.diff.comment import StackDiff, render_comment
+from warmstart.diff.risks import risks
+from warmstart.stackfile import PROJECT_ROOT, StackFileError, available_stacks, read_stack_config
+
+EXIT_HEAD_BROKEN = 2
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    diff = commands.add_parser("diff", help="the pull request comment: base revision -> head")
+    diff.add_argument("--base", required=True, help="git revision to compare against (origin/main)")
+    diff.add_argument("--head", help="git revision of the change (default: the working tree)")
+    diff.add_argument("--out", type=Path, help="write the comment here (default: stdout)")
+
+
+def run(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="warmstart-diff-") as scratch:
+        work = Path(scratch)
+        base_tree = _extract(args.base, work / "base")
+        head_tree = _extract(args.head, work / "head") if args.head else PROJECT_ROOT
+        names = sorted(
+            set(available_stacks(base_tree / "stacks"))
+            | set(available_stacks(head_tree / "stacks"))
+        )
+        stacks = [_stack_diff(name, base_tree, head_tree, work) for name in names]
+    text = render_comment(
+        _short(args.base), _short(args.head) if args.head else "working tree", stacks
+    )
+    if args.out:
+        args.out.write_text(text)
+        print(f"wrote {args.out} ({len(text):,} characters)")
+    else:
+        print(text, end="")
+    head_errors = [stack for stack in stacks if stack.error and stack.error.startswith("head")]
+    return EXIT_HEAD_BROKEN if head_errors else 0
+
+
+def _extract(revision: str, into: Path) -> Path:
+    into.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), "archive", "--format=tar", revision],
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def _short(revision: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", revision],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return f"{revision} ({result.stdout.strip()})" if result.returncode == 0 else revision
+
+
+def _render(tree: Path, stack: str, out: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The stack's plan as that tree's own code renders it; (None, None) if it has no such stack."""
+    if not (tree / "stacks" / f"Pulumi.{stack}.yaml").is_file():
+        return None, None
+    result = subprocess.run(
+        [sys.executable, "-m", "warmstart", "render", "--stack", stack, "--out", str(out)],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        problem = (result.stderr.strip().splitlines() or ["render failed"])[-1]
+        return None, problem
+    return json.loads((out / "plan.json").read_text()), None
+
+
+def _stack_diff(stack: str, base_tree: Path, head_tree: Path, work: Path) -> StackDiff:
+    before, base_error = _render(base_tree, stack, work / "out-base" / stack)
+    after, head_error = _render(head_tree, stack, work / "out-head" / stack)
+    if head_error or base_error:
+        return StackDiff(
+            stack, error=f"head: {head_error}" if head_error else f"base: {base_error}"
+        )
+    usage = _usage(head_tree if after else base_tree, stack)
+    changes = diff_plans(before, after)
+    return StackDiff(
+        stack,
+        changes=tuple(changes),
+        risks=tuple(risks(changes)),
+        cost_before=_monthly(before, usage),
+        cost_after=_monthly(after, usage),
+    )
+
+
+def _usage(tree: Path, stack: str) -> CostConfig:
+    try:
+        config = read_stack_config(stack, tree / "stacks")
+        return parse_config(config.values, config.secret_keys).cost
+    except (ConfigError, StackFileError):
+        return CostConfig()
+
+
+def _monthly(document: dict[str, Any] | None, usage: CostConfig) -> float | None:
+    if document is None:
+        return None
+    region = next(
+        (
+            r["inputs"].get("region")
+            for r in document["resources"]
+            if r["type"] == "pulumi:providers:aws"
+        ),
+        None,
+    )
+    try:
+        prices = (
+            load_prices(region, usage.spot_discounts, usage.fargate_spot_discount)
+            if region
+            else None
+        )
+        return estimate(document, usage, prices).total
+    except PriceError:
+        return None
