@@ -34,6 +34,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     diff.add_argument("--base", required=True, help="git revision to compare against (origin/main)")
     diff.add_argument("--head", help="git revision of the change (default: the working tree)")
     diff.add_argument("--out", type=Path, help="write the comment here (default: stdout)")
+    diff.add_argument(
+        "--stack", action="append", dest="stacks", help="only this stack (repeatable; default: all)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -111,11 +111,9 @@ def _risks(stacks: list[StackDiff]) -> list[str]:
 def _details(stack: StackDiff) -> str:
     if stack.error or not stack.changes:
         return ""
-    lines = [
-        "",
-        f"<details><summary>{stack.stack}: {len(stack.changes)} resources change</summary>",
-        "",
-    ]
+    count = len(stack.changes)
+    changed = f"{count} resource changes" if count == 1 else f"{count} resources change"
+    lines = ["", f"<details><summary>{stack.stack}: {changed}</summary>", ""]
     for change in stack.changes:
         lines.append(f"- **{change.operation}** `{change.type}` `{change.name}`")
         for item in change.changes:

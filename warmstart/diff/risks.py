@@ -295,8 +295,12 @@ def guarantees(change: ResourceChange) -> Iterator[Risk]:
                 yield Risk(
                     "guarantee",
                     label(change),
-                    f"{label(change)}: {what} ({c.path}: {c.before} -> {c.after})",
+                    f"{label(change)}: {what} ({c.path}: {_json(c.before)} -> {_json(c.after)})",
                 )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, bool) or value is None else str(value)
 
 
 RULES = (stateful, cluster, probes, digests, weights, iam, capacity, guarantees)

@@ -1,0 +1,49 @@
+"""`python -m warmstart diff` on a real git change: a clone, a commit, both sides rendered."""
+
+import subprocess
+import sys
+
+from warmstart.stackfile import PROJECT_ROOT
+
+
+def git(repo, *args):
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_diff_of_a_committed_and_an_uncommitted_change(tmp_path):
+    repo = tmp_path / "repo"
+    git(PROJECT_ROOT, "clone", "--quiet", "--no-hardlinks", str(PROJECT_ROOT), str(repo))
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    prod = repo / "stacks" / "Pulumi.prod.yaml"
+    prod.write_text(
+        prod.read_text().replace(
+            "weights: {kubernetes: 90, fargate: 10, lambda: 0}",
+            "weights: {kubernetes: 80, fargate: 20, lambda: 0}",
+        )
+    )
+    git(repo, "commit", "--quiet", "-am", "shift 10% more to Fargate")
+    staging = repo / "stacks" / "Pulumi.staging.yaml"
+    staging.write_text(
+        staging.read_text().replace("config:\n", "config:\n  warmstart:nonsense: 1\n", 1)
+    )
+
+    def diff(*args):
+        command = [sys.executable, "-m", "warmstart", "diff", *args]
+        return subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+
+    committed = diff(
+        "--base", "HEAD~1", "--head", "HEAD", "--stack", "prod", "--out", str(tmp_path / "c.md")
+    )
+    assert committed.returncode == 0, committed.stderr
+    comment = (tmp_path / "c.md").read_text()
+    assert "## warmstart diff: `HEAD~1 (" in comment
+    assert "| prod | 0 | 3 | 0 | 0 | $1,036.74 -> $1,036.74 (±$0.00) |" in comment
+    assert "ListenerRule hello: traffic weights hello-ecs 10 -> 20, hello-k8s 90 -> 80" in comment
+
+    working = diff("--base", "HEAD", "--stack", "staging")
+    assert working.returncode == 2
+    assert "| staging | | | | | does not render: head: " in working.stdout
+    assert "warmstart:nonsense: unknown key" in working.stdout
