@@ -1,13 +1,13 @@
 """The estimate over whole plans: every stack priced, golden output, the articles' claim, CLI."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from components.config.cost import CostConfig
 from tests.cost.builders import plan, resource, round_prices
+from tests.golden import assert_golden
 from warmstart.__main__ import main
 from warmstart.cost import cli, priced_stack
 from warmstart.cost.claim import claim
@@ -20,7 +20,6 @@ from warmstart.examples import STACK, examples
 from warmstart.stackfile import available_stacks, read_stack_config
 
 GOLDEN = Path(__file__).with_name("golden")
-UPDATE = os.environ.get("WARMSTART_UPDATE_GOLDEN") == "1"
 ALL_STACKS = [(name, None) for name in available_stacks()] + [
     (f"examples/{example.name}", example.directory) for example in examples()
 ]
@@ -42,11 +41,7 @@ def test_every_resource_type_of_every_stack_is_priced_or_free(name, directory):
 def test_golden_output(name, capsys):
     assert main(["cost", "--stack", name]) == 0
     output = capsys.readouterr().out
-    golden = GOLDEN / f"{name}.md"
-    if UPDATE:
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(output)
-    assert output == golden.read_text(), "re-run with WARMSTART_UPDATE_GOLDEN=1 and review the diff"
+    assert_golden(GOLDEN / f"{name}.md", output)
 
 
 def test_local_stack_costs_nothing_and_says_why(capsys):

@@ -2,12 +2,12 @@
 
 import copy
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from components.config.cost import CostConfig
+from tests.golden import assert_golden
 from warmstart.cost.estimate import estimate
 from warmstart.cost.prices import load_prices
 from warmstart.diff.changes import diff_plans
@@ -18,7 +18,6 @@ from warmstart.render import plan_document
 from warmstart.stackfile import StackConfig, read_stack_config
 
 GOLDEN = Path(__file__).with_name("golden")
-UPDATE = os.environ.get("WARMSTART_UPDATE_GOLDEN") == "1"
 PROD = read_stack_config("prod")
 NEW_DIGEST = "sha256:" + "c0" * 32
 
@@ -128,11 +127,7 @@ def test_every_risk_kind_has_a_golden_case():
 def test_golden_comment_per_risk_kind(kind, prod_plan):
     text, stack = comment_for(prod_plan, CASES[kind](prod_plan))
     assert kind in {risk.kind for risk in stack.risks}
-    golden = GOLDEN / f"{kind}.md"
-    if UPDATE:
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(text)
-    assert text == golden.read_text(), "re-run with WARMSTART_UPDATE_GOLDEN=1 and review the diff"
+    assert_golden(GOLDEN / f"{kind}.md", text)
 
 
 def test_no_change_means_no_risks_and_zeroes(prod_plan):
