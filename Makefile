@@ -12,6 +12,8 @@ GO_BUILD_FLAGS := -trimpath -ldflags "-s -w -buildid="
 GO_ENV := CGO_ENABLED=0
 
 TOOLCHAIN := scripts/toolchain.sh
+ACTIONLINT_VERSION := v1.7.7
+ACTIONLINT := build/tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 
 .PHONY: bench-pods help venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
 
@@ -28,11 +30,16 @@ venv: $(VENV)/.installed ## create .venv with pinned dependencies
 
 test: lint test-python test-go ## everything CI checks: lint, Python tests, Go tests
 
-lint: venv ## ruff, gofmt, go vet
+lint: venv $(ACTIONLINT) ## ruff, gofmt, go vet, actionlint (with shellcheck when installed)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@unformatted=$$(cd services && gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	cd services && go vet ./...
+	$(ACTIONLINT) -no-color -oneline
+
+# actionlint is a Go module: built once per version into build/tools through the module proxy.
+$(ACTIONLINT):
+	GOBIN=$(abspath $(dir $@)) GOFLAGS=-mod=mod go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
 test-python: venv ## pytest (component, render, schema, property tests)
 	$(PY) -m pytest -m "not e2e"

@@ -26,6 +26,20 @@ EXIT_CONFIG_ERROR = 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {
+        "render": _render,
+        "cost": cost_cli.run,
+        "diff": diff_cli.run,
+        "docs": lambda args: _docs(check=args.check),
+        "examples": lambda args: _examples(check=args.check),
+        "package-lambda": _package,
+    }
+    return handlers[args.command](args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and its arguments (the workflows' command lines are tested against it)."""
     parser = argparse.ArgumentParser(prog="python -m warmstart")
     commands = parser.add_subparsers(dest="command", required=True)
     render = commands.add_parser("render", help="render a stack offline under the mock runtime")
@@ -40,16 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     package.add_argument("zip", type=Path)
     cost_cli.add_parser(commands)
     diff_cli.add_parser(commands)
-    args = parser.parse_args(argv)
-    handlers = {
-        "render": _render,
-        "cost": cost_cli.run,
-        "diff": diff_cli.run,
-        "docs": lambda args: _docs(check=args.check),
-        "examples": lambda args: _examples(check=args.check),
-        "package-lambda": _package,
-    }
-    return handlers[args.command](args)
+    return parser
 
 
 def _render(args: argparse.Namespace) -> int:
