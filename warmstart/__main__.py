@@ -1,5 +1,6 @@
 """`python -m warmstart render --stack NAME [--out DIR]`, `cost --stack NAME ...`,
-`diff --base REF ...`, `docs [--check]`, `examples [--check]`, `package-lambda BINARY ZIP`.
+`diff --base REF ...`, `promote --from A --to B`, `docs [--check]`, `examples [--check]`,
+`package-lambda BINARY ZIP`.
 
 Exit codes: 0 rendered, 2 the stack's configuration (or stack file) is wrong; the problems
 go to stderr one per line, without a traceback, as `pulumi up` would report them.
@@ -19,6 +20,7 @@ from warmstart.diff import cli as diff_cli
 from warmstart.examples import examples, render_example, stale_files
 from warmstart.harness import run_stack
 from warmstart.lambda_package import package_bootstrap
+from warmstart.promote import cli as promote_cli
 from warmstart.render import write_render
 from warmstart.stackfile import PROJECT_ROOT, StackFileError, read_stack_config
 
@@ -31,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         "render": _render,
         "cost": cost_cli.run,
         "diff": diff_cli.run,
+        "promote": promote_cli.run,
         "docs": lambda args: _docs(check=args.check),
         "examples": lambda args: _examples(check=args.check),
         "package-lambda": _package,
@@ -54,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("zip", type=Path)
     cost_cli.add_parser(commands)
     diff_cli.add_parser(commands)
+    promote_cli.add_parser(commands)
     return parser
 
 
