@@ -15,7 +15,7 @@ TOOLCHAIN := scripts/toolchain.sh
 ACTIONLINT_VERSION := v1.7.7
 ACTIONLINT := build/tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 
-.PHONY: bench-pods help venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
+.PHONY: bench-pods help venv policy-venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,6 +27,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.installed ## create .venv with pinned dependencies
+
+# The policy pack runs in a virtualenv of its own (pulumi-policy pins its own SDK).
+policy/.venv/.installed: policy/requirements.txt
+	$(PYTHON) -m venv policy/.venv
+	policy/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r policy/requirements.txt
+	touch $@
+
+policy-venv: policy/.venv/.installed ## the CrossGuard policy pack's virtualenv (policy/)
 
 test: lint test-python test-go ## everything CI checks: lint, Python tests, Go tests
 
