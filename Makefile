@@ -49,7 +49,7 @@ lint: venv $(ACTIONLINT) ## ruff, gofmt, go vet, actionlint (with shellcheck whe
 $(ACTIONLINT):
 	GOBIN=$(abspath $(dir $@)) GOFLAGS=-mod=mod go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
-test-python: venv ## pytest (component, render, schema, property tests)
+test-python: venv policy-venv ## pytest (component, render, schema, property tests)
 	$(PY) -m pytest -m "not e2e"
 
 test-go: ## go test for the services module
