@@ -76,3 +76,18 @@ def test_deploy_goes_dev_staging_prod_and_checks_convergence():
         ("up", None),
         ("up", True),
     ]
+
+
+def test_every_engine_run_applies_the_policy_pack_and_prod_its_production_config():
+    runs = [
+        step["with"]
+        for path in WORKFLOWS
+        for job in load(path)["jobs"].values()
+        for step in job.get("steps", [])
+        if step.get("uses", "").startswith("pulumi/actions")
+    ]
+    assert len(runs) == 4
+    for inputs in runs:
+        assert inputs["policyPacks"] == "policy"
+        assert "== 'prod' && 'policy/production.json'" in inputs["policyPackConfigs"]
+    assert (PROJECT_ROOT / "policy" / "production.json").is_file()
