@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         work = Path(scratch)
         base_tree = _extract(args.base, work / "base")
         head_tree = _extract(args.head, work / "head") if args.head else PROJECT_ROOT
-        names = sorted(
+        names = args.stacks or sorted(
             set(available_stacks(base_tree / "stacks"))
             | set(available_stacks(head_tree / "stacks"))
         )
