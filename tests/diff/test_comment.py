@@ -2,6 +2,7 @@
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,15 @@ from components.config.cost import CostConfig
 from tests.golden import assert_golden
 from warmstart.cost.estimate import estimate
 from warmstart.cost.prices import load_prices
-from warmstart.diff.changes import diff_plans
+from warmstart.diff.changes import counts, diff_plans
 from warmstart.diff.comment import GITHUB_LIMIT, MARKER, StackDiff, render_comment
-from warmstart.diff.risks import KINDS, ready_at_worst, restart_bound, risks
+from warmstart.diff.risks import (
+    KINDS,
+    engine_disagrees,
+    ready_at_worst,
+    restart_bound,
+    risks,
+)
 from warmstart.harness import run_stack
 from warmstart.render import plan_document
 from warmstart.stackfile import StackConfig, read_stack_config
@@ -120,7 +127,23 @@ def comment_for(before, after):
 
 
 def test_every_risk_kind_has_a_golden_case():
-    assert set(CASES) == set(KINDS)
+    assert set(CASES) | {"engine"} == set(KINDS)
+
+
+def test_golden_comment_with_the_engines_preview(prod_plan):
+    after = CASES["weights"](prod_plan)
+    _, stack = comment_for(prod_plan, after)
+    engine = {"create": 0, "update": 3, "replace": 1, "delete": 0}
+    offline = counts(list(stack.changes))
+    previewed = replace(
+        stack, engine=engine, risks=(*engine_disagrees(offline, engine), *stack.risks)
+    )
+    blind = StackDiff("staging", engine_error="no pulumi CLI")
+    text = render_comment("main", "head", [previewed, blind])
+    assert "| prod | 0 | 3 | 0 | 0 | $1,036.74 -> $1,036.74 (±$0.00) | 0 / 3 / 1 / 0 |" in text
+    assert "the engine plans 1 replace, the offline diff 0: read the preview before merging" in text
+    assert "| staging | 0 | 0 | 0 | 0 | n/a | n/a: no pulumi CLI |" in text
+    assert_golden(GOLDEN / "engine.md", text)
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,9 @@ from components.config import ConfigError, parse_config
 from components.config.cost import CostConfig
 from warmstart.cost.estimate import estimate
 from warmstart.cost.prices import PriceError, load_prices
-from warmstart.diff.changes import diff_plans
+from warmstart.diff.changes import OPERATIONS, counts, diff_plans
 from warmstart.diff.comment import StackDiff, render_comment
-from warmstart.diff.risks import risks
+from warmstart.diff.risks import engine_disagrees, risks
 from warmstart.stackfile import PROJECT_ROOT, StackFileError, available_stacks, read_stack_config
 
 EXIT_HEAD_BROKEN = 2
@@ -35,11 +37,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     diff.add_argument("--head", help="git revision of the change (default: the working tree)")
     diff.add_argument("--out", type=Path, help="write the comment here (default: stdout)")
     diff.add_argument(
+        "--preview",
+        action="store_true",
+        help="also run `pulumi preview --json` per stack (needs the engine and credentials)",
+    )
+    diff.add_argument(
         "--stack", action="append", dest="stacks", help="only this stack (repeatable; default: all)"
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.preview and args.head:
+        print("error: --preview previews the working tree; leave out --head", file=sys.stderr)
+        return EXIT_HEAD_BROKEN
     with tempfile.TemporaryDirectory(prefix="warmstart-diff-") as scratch:
         work = Path(scratch)
         base_tree = _extract(args.base, work / "base")
@@ -49,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
             | set(available_stacks(head_tree / "stacks"))
         )
         stacks = [_stack_diff(name, base_tree, head_tree, work) for name in names]
+    if args.preview:
+        stacks = [with_engine_preview(stack) for stack in stacks]
     text = render_comment(
         _short(args.base), _short(args.head) if args.head else "working tree", stacks
     )
@@ -115,6 +127,41 @@ def _stack_diff(stack: str, base_tree: Path, head_tree: Path, work: Path) -> Sta
         cost_before=_monthly(before, usage),
         cost_after=_monthly(after, usage),
     )
+
+
+def with_engine_preview(stack: StackDiff) -> StackDiff:
+    """The stack with the engine's own plan of the working tree, or why there is none."""
+    if stack.error:
+        return stack
+    engine, why_not = engine_summary(stack.stack)
+    offline = counts(list(stack.changes))
+    return replace(
+        stack,
+        engine=engine,
+        engine_error=why_not,
+        risks=(*engine_disagrees(offline, engine), *stack.risks),
+    )
+
+
+def engine_summary(stack: str) -> tuple[dict[str, int] | None, str | None]:
+    """`pulumi preview --json`'s changeSummary for the stack, or why it could not run."""
+    if shutil.which("pulumi") is None:
+        return None, "no pulumi CLI"
+    result = subprocess.run(
+        ["pulumi", "preview", "--json", "--stack", stack, "--non-interactive"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    try:
+        summary = json.loads(result.stdout).get("changeSummary")
+    except json.JSONDecodeError:
+        summary = None
+    if result.returncode != 0 or summary is None:
+        return None, (result.stderr.strip().splitlines() or ["pulumi preview failed"])[-1]
+    return {operation: int(summary.get(operation, 0)) for operation in OPERATIONS}, None
 
 
 def _usage(tree: Path, stack: str) -> CostConfig:

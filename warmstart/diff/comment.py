@@ -34,6 +34,8 @@ class StackDiff:
     cost_before: float | None = None
     cost_after: float | None = None
     error: str | None = None
+    engine: dict[str, int] | None = None  # `pulumi preview --json`'s changeSummary
+    engine_error: str | None = None
 
 
 def render_comment(base: str, head: str, stacks: list[StackDiff], limit: int = GITHUB_LIMIT) -> str:
@@ -68,21 +70,28 @@ def render_comment(base: str, head: str, stacks: list[StackDiff], limit: int = G
 
 
 def _summary(stacks: list[StackDiff]) -> list[str]:
+    engine = any(stack.engine is not None or stack.engine_error for stack in stacks)
+    extra = (" engine preview |", "---|") if engine else ("", "")
     lines = [
-        "| stack | create | update | replace | delete | monthly cost |",
-        "|---|---:|---:|---:|---:|---|",
+        f"| stack | create | update | replace | delete | monthly cost |{extra[0]}",
+        f"|---|---:|---:|---:|---:|---|{extra[1]}",
     ]
     for stack in stacks:
         if stack.error:
             lines.append(f"| {stack.stack} | | | | | does not render: {_cell(stack.error)} |")
             continue
         tally = counts(list(stack.changes))
-        lines.append(
-            f"| {stack.stack} | "
-            + " | ".join(str(tally[op]) for op in OPERATIONS)
-            + f" | {_cost(stack)} |"
-        )
+        row = f"| {stack.stack} | " + " | ".join(str(tally[op]) for op in OPERATIONS)
+        row += f" | {_cost(stack)} |"
+        lines.append(row + (f" {_engine(stack)} |" if engine else ""))
     return lines
+
+
+def _engine(stack: StackDiff) -> str:
+    """The engine's own counts, in the same order as the offline columns."""
+    if stack.engine is None:
+        return f"n/a: {_cell(stack.engine_error or 'not run', 80)}"
+    return " / ".join(str(stack.engine.get(op, 0)) for op in OPERATIONS)
 
 
 def _cost(stack: StackDiff) -> str:

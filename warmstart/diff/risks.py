@@ -304,10 +304,40 @@ def _json(value: Any) -> str:
 
 
 RULES = (stateful, cluster, probes, digests, weights, iam, capacity, guarantees)
-KINDS = ("stateful", "cluster", "guarantee", "iam", "capacity", "probes", "digest", "weights")
+KINDS = (
+    "engine",
+    "stateful",
+    "cluster",
+    "guarantee",
+    "iam",
+    "capacity",
+    "probes",
+    "digest",
+    "weights",
+)
 
 
 def risks(changes: list[ResourceChange]) -> list[Risk]:
     """Every risk in `changes`, most serious kind first, then by resource."""
     found = [risk for change in changes for rule in RULES for risk in rule(change)]
     return sorted(found, key=lambda risk: (KINDS.index(risk.kind), risk.resource, risk.message))
+
+
+def _times(count: int, operation: str) -> str:
+    return f"{count} {operation}{'' if count == 1 else 's'}"
+
+
+def engine_disagrees(offline: dict[str, int], engine: dict[str, int] | None) -> list[Risk]:
+    """Replacements or deletions the engine plans that the offline diff did not predict."""
+    if engine is None:
+        return []
+    return [
+        Risk(
+            "engine",
+            "pulumi preview",
+            f"the engine plans {_times(engine.get(operation, 0), operation)}, the offline "
+            f"diff {offline.get(operation, 0)}: read the preview before merging",
+        )
+        for operation in ("replace", "delete")
+        if engine.get(operation, 0) > offline.get(operation, 0)
+    ]
