@@ -339,6 +339,9 @@ def _service_entry(args: FailoverArgs, name: str, entry: ServiceAlarms) -> pulum
         lambda values: {
             "ruleArn": values[0],
             "kubernetesTargetGroupArn": values[1]["kubernetes"],
+            # the paths' roles, for health-aware weights: Lambda covers Fargate until healthy
+            "fargateTargetGroupArn": values[1].get("fargate"),
+            "lambdaTargetGroupArn": values[1].get("lambda"),
             "normalWeights": {arn: normal[path] for path, arn in values[1].items()},
             "failoverWeights": {arn: shifted[path] for path, arn in values[1].items()},
             "downAlarm": alarm_name(args.name, name, "down"),

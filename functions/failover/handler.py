@@ -6,10 +6,16 @@ Two CloudWatch alarms watch the Kubernetes target group's HealthyHostCount; Even
 delivers their state changes here:
 
 - the *down* alarm (no healthy hosts for a short window) shifts the weights to the
-  configured fallbacks, scaling the Fargate service up first when it has one;
-- the *recovered* alarm (healthy hosts for `healthyForSeconds`) shifts them back, but only
-  if the down alarm is clear, Kubernetes has healthy targets right now, and the last
+  configured fallbacks, health-aware: Lambda serves at once, so it takes the share of
+  Fargate tasks that are not healthy yet, and Fargate's share grows, minute by minute, with
+  its healthy targets (a cold standby would otherwise answer its share with 503s). The
+  weights move before the Fargate service is scaled up, so a scaling error cannot hold
+  the shift back (it fails the run, and the retry or the next minute scales);
+- the *recovered* alarm (healthy hosts for `healthyForSeconds`) starts the way back, but
+  only if the down alarm is clear, Kubernetes has healthy targets right now, and the last
   shift is at least `holdSeconds` old: a flapping target group cannot flap the weights.
+  The return is a ramp, one step a minute (a quarter, a half, then all of the normal
+  weights), that falls back to the failover weights if the down alarm fires again.
 
 Its configuration for a service is the SSM parameter named after the alarm that fired,
 under WARMSTART_FAILOVER_PARAMETERS (`load_config`); an alarm without one is not ours.
@@ -26,7 +32,10 @@ from dataclasses import dataclass
 from typing import Any
 
 SHIFTED_AT_TAG = "warmstart:failover-shifted-at"
-NORMAL, FAILOVER, OTHER = "normal", "failover", "other"
+PHASE_TAG = "warmstart:failover-phase"
+WEIGHTS_TAG = "warmstart:failover-weights"
+NORMAL, FAILOVER, RESTORING, OTHER = "normal", "failover", "restoring", "other"
+RAMP = (0.25, 0.5)  # share of the normal weights on each step back, before all of them
 
 
 class FailoverError(Exception):
@@ -35,17 +44,20 @@ class FailoverError(Exception):
 
 @dataclass(frozen=True)
 class Observed:
-    current: str  # NORMAL, FAILOVER or OTHER (weights someone set by hand)
+    current: str  # NORMAL, FAILOVER, RESTORING, or OTHER (weights someone set by hand)
     down_alarm_state: str
     recovered_alarm_state: str
     healthy_targets: int
     seconds_since_shift: float | None
+    restore_step: int = 0
+    fargate_healthy: int = 0
 
 
 @dataclass(frozen=True)
 class Decision:
-    target: str | None  # NORMAL, FAILOVER, or None for no change
+    target: str | None  # NORMAL, FAILOVER, RESTORING, or None for no change
     reason: str
+    step: int = 0  # the ramp step, for RESTORING
 
 
 def decide(trigger: str, state: str, observed: Observed, hold_seconds: int) -> Decision:
@@ -78,7 +90,9 @@ def _on_recovered(observed: Observed, hold_seconds: int) -> Decision:
     for blocked, reason in blockers:
         if blocked:
             return Decision(None, reason)
-    return Decision(NORMAL, "Kubernetes healthy for the whole recovery window")
+    if observed.current == RESTORING:
+        return Decision(None, "already on the way back")
+    return Decision(RESTORING, "Kubernetes healthy for the whole recovery window: ramp back")
 
 
 def decide_standing(observed: Observed, hold_seconds: int) -> Decision:
@@ -94,15 +108,66 @@ def decide_standing(observed: Observed, hold_seconds: int) -> Decision:
         return _on_down(observed)
     if observed.current == NORMAL:
         return Decision(None, "on the normal weights, down alarm clear")
+    if observed.current == RESTORING:
+        return _next_ramp_step(observed)
     return decide("recovered", observed.recovered_alarm_state, observed, hold_seconds)
 
 
-def classify(weights: dict[str, int], service: dict[str, Any]) -> str:
+def _next_ramp_step(observed: Observed) -> Decision:
+    if observed.healthy_targets < 1:
+        return Decision(None, "ramp paused: no healthy Kubernetes targets right now")
+    step = observed.restore_step + 1
+    if step < len(RAMP):
+        return Decision(RESTORING, f"ramp step {step + 1} of {len(RAMP) + 1}", step)
+    return Decision(NORMAL, "ramp complete")
+
+
+def failover_weights(service: dict[str, Any], fargate_healthy: int) -> dict[str, int]:
+    """The failover weights, with the share of Fargate tasks not yet healthy on Lambda.
+
+    Without a Lambda path Fargate keeps its whole share: there is nothing better to send
+    it to. With no ECS service configured, the weights are as configured.
+    """
+    weights = dict(service["failoverWeights"])
+    fargate, function = service.get("fargateTargetGroupArn"), service.get("lambdaTargetGroupArn")
+    ecs = service.get("ecs")
+    if not (fargate and function and ecs and weights.get(fargate)):
+        return weights
+    ready = min(1.0, fargate_healthy / max(1, ecs["failoverCount"]))
+    served = round(weights[fargate] * ready)
+    weights[function] = weights.get(function, 0) + weights[fargate] - served
+    weights[fargate] = served
+    return weights
+
+
+def ramp_weights(service: dict[str, Any], fargate_healthy: int, step: int) -> dict[str, int]:
+    """`RAMP[step]` of the way from the (health-aware) failover weights to the normal ones."""
+    share, failed_over = RAMP[step], failover_weights(service, fargate_healthy)
+    normal = service["normalWeights"]
+    return {arn: round(share * normal[arn] + (1 - share) * failed_over[arn]) for arn in normal}
+
+
+def weights_for(service: dict[str, Any], decision: Decision, fargate_healthy: int) -> dict:
+    if decision.target == FAILOVER:
+        return failover_weights(service, fargate_healthy)
+    if decision.target == RESTORING:
+        return ramp_weights(service, fargate_healthy, decision.step)
+    return dict(service["normalWeights"])
+
+
+def classify(weights: dict[str, int], service: dict[str, Any], tags: dict[str, str]) -> str:
+    """NORMAL on the normal weights; the phase this function recorded, while the weights are
+    the ones it wrote; OTHER when someone else set them."""
     if weights == service["normalWeights"]:
         return NORMAL
-    if weights == service["failoverWeights"]:
-        return FAILOVER
+    if tags.get(WEIGHTS_TAG) == _vector(weights):
+        return tags.get(PHASE_TAG, FAILOVER).split(":")[0]
     return OTHER
+
+
+def _vector(weights: dict[str, int]) -> str:
+    """Weights in ARN order, short enough for a tag value: "0,40,60"."""
+    return ",".join(str(weights[arn]) for arn in sorted(weights))
 
 
 def handle(
@@ -152,27 +217,41 @@ def _require_target_groups(elb: Any, name: str, service: dict[str, Any]) -> None
 
 def _observe(clients: dict[str, Any], service: dict[str, Any], now: float) -> Observed:
     elb, cloudwatch = clients["elbv2"], clients["cloudwatch"]
-    rule = elb.describe_rules(RuleArns=[service["ruleArn"]])["Rules"][0]
-    forward = next(action for action in rule["Actions"] if action["Type"] == "forward")
-    weights = {g["TargetGroupArn"]: g["Weight"] for g in forward["ForwardConfig"]["TargetGroups"]}
     names = [service["downAlarm"], service["recoveredAlarm"]]
     states = {
         alarm["AlarmName"]: alarm["StateValue"]
         for alarm in cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
     }
-    health = elb.describe_target_health(TargetGroupArn=service["kubernetesTargetGroupArn"])
-    healthy = sum(
-        1 for t in health["TargetHealthDescriptions"] if t["TargetHealth"]["State"] == "healthy"
-    )
-    tags = elb.describe_tags(ResourceArns=[service["ruleArn"]])["TagDescriptions"][0]["Tags"]
-    shifted = next((float(tag["Value"]) for tag in tags if tag["Key"] == SHIFTED_AT_TAG), None)
+    tags = {
+        tag["Key"]: tag["Value"]
+        for tag in elb.describe_tags(ResourceArns=[service["ruleArn"]])["TagDescriptions"][0][
+            "Tags"
+        ]
+    }
+    shifted = tags.get(SHIFTED_AT_TAG)
+    phase = tags.get(PHASE_TAG, "")
     return Observed(
-        current=classify(weights, service),
+        current=classify(_weights(elb, service), service, tags),
         down_alarm_state=states.get(names[0], "INSUFFICIENT_DATA"),
         recovered_alarm_state=states.get(names[1], "INSUFFICIENT_DATA"),
-        healthy_targets=healthy,
-        seconds_since_shift=None if shifted is None else now - shifted,
+        healthy_targets=_healthy(elb, service["kubernetesTargetGroupArn"]),
+        seconds_since_shift=None if shifted is None else now - float(shifted),
+        restore_step=int(phase.split(":")[1]) if phase.startswith(f"{RESTORING}:") else 0,
+        fargate_healthy=_healthy(elb, service.get("fargateTargetGroupArn")),
     )
+
+
+def _weights(elb: Any, service: dict[str, Any]) -> dict[str, int]:
+    rule = elb.describe_rules(RuleArns=[service["ruleArn"]])["Rules"][0]
+    forward = next(action for action in rule["Actions"] if action["Type"] == "forward")
+    return {g["TargetGroupArn"]: g["Weight"] for g in forward["ForwardConfig"]["TargetGroups"]}
+
+
+def _healthy(elb: Any, target_group: str | None) -> int:
+    if not target_group:
+        return 0
+    health = elb.describe_target_health(TargetGroupArn=target_group)["TargetHealthDescriptions"]
+    return sum(1 for target in health if target["TargetHealth"]["State"] == "healthy")
 
 
 def _act(
@@ -182,43 +261,42 @@ def _act(
     observed: Observed,
     now: float,
 ) -> None:
-    """Shift as decided; with no shift, still make the Fargate floor match the weights."""
+    """Weights first, capacity second: a scaling error must not hold a shift back.
+
+    With no shift decided, a failover in progress still follows Fargate's health (its share
+    grows as its tasks turn healthy), and the Fargate floor is made to match the phase.
+    """
     if decision.target is not None:
-        _apply(clients, service, decision.target, now)
-    else:
-        _reconcile_floor(clients, service, observed.current)
+        phase = f"{RESTORING}:{decision.step}" if decision.target == RESTORING else decision.target
+        weights = weights_for(service, decision, observed.fargate_healthy)
+        _write(clients, service, weights, {PHASE_TAG: phase, SHIFTED_AT_TAG: f"{now:.0f}"})
+    elif observed.current == FAILOVER:
+        weights = failover_weights(service, observed.fargate_healthy)
+        if _vector(weights) != _vector(_weights(clients["elbv2"], service)):
+            _write(clients, service, weights, {})
+    after = decision.target or observed.current
+    _reconcile_floor(clients, service, FAILOVER if after == RESTORING else after)
 
 
-def _apply(clients: dict[str, Any], service: dict[str, Any], target: str, now: float) -> None:
-    ecs = service.get("ecs")
-    if ecs and target == FAILOVER:
-        # Capacity first: the Fargate share is only useful once its tasks exist.
-        _scale(clients, ecs, ecs["failoverCount"])
-    weights = service["failoverWeights" if target == FAILOVER else "normalWeights"]
+def _write(
+    clients: dict[str, Any], service: dict[str, Any], weights: dict[str, int], tags: dict
+) -> None:
+    groups = [{"TargetGroupArn": arn, "Weight": weight} for arn, weight in sorted(weights.items())]
     clients["elbv2"].modify_rule(
         RuleArn=service["ruleArn"],
-        Actions=[
-            {
-                "Type": "forward",
-                "ForwardConfig": {
-                    "TargetGroups": [
-                        {"TargetGroupArn": arn, "Weight": weight}
-                        for arn, weight in sorted(weights.items())
-                    ]
-                },
-            }
-        ],
+        Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}],
     )
+    tags = {**tags, WEIGHTS_TAG: _vector(weights)}
     clients["elbv2"].add_tags(
-        ResourceArns=[service["ruleArn"]], Tags=[{"Key": SHIFTED_AT_TAG, "Value": f"{now:.0f}"}]
+        ResourceArns=[service["ruleArn"]],
+        Tags=[{"Key": key, "Value": value} for key, value in sorted(tags.items())],
     )
-    if ecs and target == NORMAL:
-        _scale(clients, ecs, ecs["standbyCount"])
 
 
 def _reconcile_floor(clients: dict[str, Any], service: dict[str, Any], current: str) -> None:
-    """Finish a shift whose scaling failed after its weight change: a retried event then
-    finds the weights already moved and decides nothing, yet the Fargate floor is wrong."""
+    """The Fargate floor for the phase: failover count while failed over or ramping back,
+    standby otherwise. Runs after every weight change and on every pass, so a scaling
+    error (raised after the weights moved) is finished by the retry or the next minute."""
     ecs = service.get("ecs")
     if not ecs or current == OTHER:
         return
@@ -262,13 +340,23 @@ RE_EVALUATE = {"warmstart": "re-evaluate"}  # the scheduled event's constant inp
 
 
 def re_evaluate(config: dict[str, Any], clients: dict[str, Any], now: float) -> list[dict]:
-    """The scheduled pass: `decide_standing` for every service, acting where it says so."""
-    results = []
+    """The scheduled pass: `decide_standing` for every service, acting where it says so.
+
+    One service's AWS error does not stop the others' passes; it is raised at the end, so
+    the run still fails (and reaches the on-failure destination).
+    """
+    results, errors = [], []
     for name, service in sorted(config["services"].items()):
-        observed = _observe(clients, service, now)
-        decision = decide_standing(observed, service["holdSeconds"])
-        _act(clients, service, decision, observed, now)
+        try:
+            observed = _observe(clients, service, now)
+            decision = decide_standing(observed, service["holdSeconds"])
+            _act(clients, service, decision, observed, now)
+        except Exception as error:  # reported below, after the other services' passes
+            errors.append(f"{name}: {error}")
+            continue
         results.append({"service": name, "shiftedTo": decision.target, "reason": decision.reason})
+    if errors:
+        raise FailoverError(f"re-evaluation failed for {'; '.join(errors)}; results: {results}")
     return results
 
 

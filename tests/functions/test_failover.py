@@ -10,6 +10,7 @@ from components.routing.policies import failover_policy
 from functions.failover.handler import (
     FAILOVER,
     NORMAL,
+    RESTORING,
     Decision,
     FailoverError,
     Observed,
@@ -123,6 +124,8 @@ def aws():
                 "hello": {
                     "ruleArn": rule,
                     "kubernetesTargetGroupArn": groups["k8s"],
+                    "fargateTargetGroupArn": groups["ecs"],
+                    "lambdaTargetGroupArn": groups["lambda"],
                     "normalWeights": normal,
                     "failoverWeights": failover,
                     "downAlarm": "hello-down",
@@ -167,13 +170,24 @@ def set_alarm(clients, alarm, state):
     clients["cloudwatch"].set_alarm_state(AlarmName=alarm, StateValue=state, StateReason="test")
 
 
+def split(groups, k8s, ecs, fn):
+    """Listener weights by path: Kubernetes, Fargate, Lambda."""
+    return {groups["k8s"]: k8s, groups["ecs"]: ecs, groups["lambda"]: fn}
+
+
+def register_fargate_task(clients, groups, address):
+    clients["elbv2"].register_targets(
+        TargetGroupArn=groups["ecs"], Targets=[{"Id": address, "Port": 8080}]
+    )
+
+
 def fail_over(config, clients):
     set_alarm(clients, "hello-down", "ALARM")
     return handle(event("hello-down"), config, clients, T0)
 
 
 def test_unhealthy_shifts_weights_and_scales_fargate_up(aws):
-    config, clients, _ = aws
+    config, clients, groups = aws
     result = fail_over(config, clients)
     assert result == {
         "service": "hello",
@@ -182,24 +196,76 @@ def test_unhealthy_shifts_weights_and_scales_fargate_up(aws):
         "shiftedTo": "failover",
         "reason": "no healthy Kubernetes targets",
     }
-    assert weights(clients, config) == config["services"]["hello"]["failoverWeights"]
+    # No Fargate task is healthy yet: Lambda, which serves at once, takes Fargate's 80 too.
+    assert weights(clients, config) == split(groups, 0, 0, 100)
     assert desired(clients) == (2, 2)
 
 
-def test_recovery_restores_weights_and_scales_fargate_back(aws):
+def test_fargates_share_grows_with_its_healthy_targets(aws):
     config, clients, groups = aws
-    fail_over(config, clients)
-    clients["elbv2"].register_targets(
-        TargetGroupArn=groups["k8s"], Targets=[{"Id": "10.0.1.5", "Port": 8080}]
-    )
-    set_alarm(clients, "hello-down", "OK")
-    result = handle(event("hello-recovered"), config, clients, T0 + HOLD + 1)
+    alarms = AlarmSequence(config, clients)
+    alarms.change("hello-down", "ALARM", T0)
+    register_fargate_task(clients, groups, "10.0.1.21")
+    assert alarms.minute(T0 + 60) == {
+        "service": "hello",
+        "shiftedTo": None,
+        "reason": "already failed over",
+    }
+    assert weights(clients, config) == split(groups, 0, 40, 60)  # 1 of 2 tasks healthy
+    register_fargate_task(clients, groups, "10.0.1.22")
+    alarms.minute(T0 + 120)
+    assert weights(clients, config) == split(groups, 0, 80, 20)  # the configured split
+
+
+def test_recovery_ramps_back_then_scales_fargate_down(aws):
+    config, clients, groups = aws
+    alarms = AlarmSequence(config, clients)
+    alarms.change("hello-down", "ALARM", T0)
+    register_healthy_target(clients, groups["k8s"])
+    alarms.change("hello-down", "OK", T0 + 60)
+    result = alarms.change("hello-recovered", "ALARM", T0 + HOLD + 1)
     assert (result["shiftedTo"], result["reason"]) == (
-        "normal",
-        "Kubernetes healthy for the whole recovery window",
+        RESTORING,
+        "Kubernetes healthy for the whole recovery window: ramp back",
     )
+    assert weights(clients, config) == split(groups, 25, 0, 75)
+    assert desired(clients) == (2, 2)  # the fallbacks keep their capacity on the way back
+    second = alarms.minute(T0 + HOLD + 61)
+    assert (second["shiftedTo"], second["reason"]) == (RESTORING, "ramp step 2 of 3")
+    assert weights(clients, config) == split(groups, 50, 0, 50)
+    last = alarms.minute(T0 + HOLD + 121)
+    assert (last["shiftedTo"], last["reason"]) == (NORMAL, "ramp complete")
     assert weights(clients, config) == config["services"]["hello"]["normalWeights"]
     assert desired(clients) == (0, 0)
+
+
+def test_the_down_alarm_during_the_ramp_fails_over_again(aws):
+    config, clients, groups = aws
+    alarms = AlarmSequence(config, clients)
+    alarms.change("hello-down", "ALARM", T0)
+    register_healthy_target(clients, groups["k8s"])
+    alarms.change("hello-down", "OK", T0 + 60)
+    alarms.change("hello-recovered", "ALARM", T0 + HOLD + 1)
+    again = alarms.change("hello-down", "ALARM", T0 + HOLD + 30)
+    assert (again["shiftedTo"], again["reason"]) == (FAILOVER, "no healthy Kubernetes targets")
+    assert weights(clients, config) == split(groups, 0, 0, 100)
+
+
+def test_a_scaling_error_does_not_hold_the_shift_back(aws):
+    config, clients, groups = aws
+    set_alarm(clients, "hello-down", "ALARM")
+    flaky = {
+        **clients,
+        "application-autoscaling": FailsOnce(
+            clients["application-autoscaling"], "register_scalable_target"
+        ),
+    }
+    with pytest.raises(RuntimeError, match="register_scalable_target: throttled"):
+        handle(event("hello-down"), config, flaky, T0)
+    assert weights(clients, config) == split(groups, 0, 0, 100)  # moved before scaling
+    retried = handle(event("hello-down"), config, flaky, T0 + 1)  # Lambda's retry
+    assert retried["reason"] == "already failed over"
+    assert desired(clients) == (2, 2)
 
 
 def test_flapping_is_suppressed(aws):
@@ -217,7 +283,7 @@ def test_flapping_is_suppressed(aws):
         None,
         "the down alarm is still firing",
     )
-    assert weights(clients, config) == config["services"]["hello"]["failoverWeights"]
+    assert weights(clients, config) == split(groups, 0, 0, 100)
     assert desired(clients) == (2, 2)
 
 
@@ -261,14 +327,19 @@ def test_ok_transitions_do_nothing(aws):
     assert (result["shiftedTo"], result["reason"]) == (None, "down alarm is OK: nothing to do")
 
 
-def observed(current=NORMAL, down="OK", healthy=2, since=None, recovered="OK"):
+def observed(*, current=NORMAL, down="OK", healthy=2, since=None, recovered="OK", step=0):
     return Observed(
         current=current,
         down_alarm_state=down,
         recovered_alarm_state=recovered,
         healthy_targets=healthy,
         seconds_since_shift=since,
+        restore_step=step,
     )
+
+
+RAMP_BACK = Decision(RESTORING, "Kubernetes healthy for the whole recovery window: ramp back")
+RAMP_BACK_RESULT = (RAMP_BACK.target, RAMP_BACK.reason)
 
 
 @pytest.mark.parametrize(
@@ -292,13 +363,20 @@ def observed(current=NORMAL, down="OK", healthy=2, since=None, recovered="OK"):
             "recovered",
             "ALARM",
             observed(current=FAILOVER, since=301),
-            Decision(NORMAL, "Kubernetes healthy for the whole recovery window"),
+            RAMP_BACK,
         ),
+        ("recovered", "ALARM", observed(current=FAILOVER, since=None), RAMP_BACK),
         (
             "recovered",
             "ALARM",
-            observed(current=FAILOVER, since=None),
-            Decision(NORMAL, "Kubernetes healthy for the whole recovery window"),
+            observed(current=RESTORING, since=400),
+            Decision(None, "already on the way back"),
+        ),
+        (
+            "down",
+            "ALARM",
+            observed(current=RESTORING, healthy=0),
+            Decision(FAILOVER, "no healthy Kubernetes targets"),
         ),
         (
             "recovered",
@@ -352,9 +430,16 @@ def test_an_alarm_without_a_parameter_is_not_ours(aws):
             observed(current="other", down="ALARM"),
             Decision(None, "weights set by hand: left alone"),
         ),
+        (observed(current=FAILOVER, recovered="ALARM", since=301), RAMP_BACK),
+        (observed(current=RESTORING, step=0), Decision(RESTORING, "ramp step 2 of 3", 1)),
+        (observed(current=RESTORING, step=1), Decision(NORMAL, "ramp complete")),
         (
-            observed(current=FAILOVER, recovered="ALARM", since=301),
-            Decision(NORMAL, "Kubernetes healthy for the whole recovery window"),
+            observed(current=RESTORING, healthy=0),
+            Decision(None, "ramp paused: no healthy Kubernetes targets right now"),
+        ),
+        (
+            observed(current=RESTORING, down="ALARM"),
+            Decision(FAILOVER, "no healthy Kubernetes targets"),
         ),
         (
             observed(current=FAILOVER, recovered="ALARM", since=120),
@@ -402,24 +487,23 @@ def test_a_recovery_inside_the_hold_time_is_restored_by_the_scheduled_pass(aws):
         None,
         "held: shifted 299s ago, hold is 300s",
     )
-    assert weights(clients, config) == config["services"]["hello"]["failoverWeights"]
+    assert weights(clients, config) == split(groups, 0, 0, 100)
     restored = alarms.minute(T0 + HOLD + 59)
-    assert (restored["shiftedTo"], restored["reason"]) == (
-        NORMAL,
-        "Kubernetes healthy for the whole recovery window",
-    )
+    assert (restored["shiftedTo"], restored["reason"]) == RAMP_BACK_RESULT
+    alarms.minute(T0 + HOLD + 119)
+    assert alarms.minute(T0 + HOLD + 179)["reason"] == "ramp complete"
     assert weights(clients, config) == config["services"]["hello"]["normalWeights"]
     assert desired(clients) == (0, 0)
 
 
 def test_weights_reset_by_an_up_during_a_failover_are_shifted_again_within_a_minute(aws):
-    config, clients, _ = aws
+    config, clients, groups = aws
     alarms = AlarmSequence(config, clients)
     alarms.change("hello-down", "ALARM", T0)
     put_weights(clients, config, config["services"]["hello"]["normalWeights"])  # pulumi up
     again = alarms.minute(T0 + 60)
     assert (again["shiftedTo"], again["reason"]) == (FAILOVER, "no healthy Kubernetes targets")
-    assert weights(clients, config) == config["services"]["hello"]["failoverWeights"]
+    assert weights(clients, config) == split(groups, 0, 0, 100)
 
 
 def put_weights(clients, config, new):
@@ -476,16 +560,19 @@ class FailsOnce:
 
 def test_a_retried_restore_still_lowers_the_fargate_floor(aws):
     config, clients, groups = aws
-    fail_over(config, clients)
+    alarms = AlarmSequence(config, clients)
+    alarms.change("hello-down", "ALARM", T0)
     register_healthy_target(clients, groups["k8s"])
-    set_alarm(clients, "hello-down", "OK")
-    flaky = {**clients, "ecs": FailsOnce(clients["ecs"], "update_service")}
-    # The weights move back, then scaling down fails: Lambda retries the same event.
-    with pytest.raises(RuntimeError, match="update_service: throttled"):
-        handle(event("hello-recovered"), config, flaky, T0 + HOLD + 1)
+    alarms.change("hello-down", "OK", T0 + 60)
+    alarms.change("hello-recovered", "ALARM", T0 + HOLD + 1)
+    alarms.minute(T0 + HOLD + 61)
+    # The last step moves the weights back, then scaling down fails: the pass fails.
+    alarms.clients = {**clients, "ecs": FailsOnce(clients["ecs"], "update_service")}
+    with pytest.raises(FailoverError, match="hello: update_service: throttled"):
+        alarms.minute(T0 + HOLD + 121)
     assert weights(clients, config) == config["services"]["hello"]["normalWeights"]
-    retried = handle(event("hello-recovered"), config, flaky, T0 + HOLD + 2)
-    assert retried["reason"] == "already on the normal weights"
+    later = alarms.minute(T0 + HOLD + 181)
+    assert later["reason"] == "on the normal weights, down alarm clear"
     assert desired(clients) == (0, 0)
 
 
