@@ -20,6 +20,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.cluster import eks
+from components.cluster.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
 from components.cluster.load_balancer_controller import (
     LoadBalancerController,
     LoadBalancerControllerArgs,
@@ -67,6 +68,7 @@ class Cluster(pulumi.ComponentResource):
     node_groups: dict[str, aws.eks.NodeGroup]
     addons: list[aws.eks.Addon]
     load_balancer_controller: LoadBalancerController | None = None
+    cluster_autoscaler: ClusterAutoscaler | None = None
 
     def __init__(
         self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -146,6 +148,18 @@ class Cluster(pulumi.ComponentResource):
                     oidc_issuer=self.control_plane.identities.apply(
                         lambda ids: ids[0].oidcs[0].issuer
                     ),
+                    depends_on=self.addons,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": self.provider}),
+            )
+        if config.cluster_autoscaler.enabled:
+            self.cluster_autoscaler = ClusterAutoscaler(
+                "cluster-autoscaler",
+                ClusterAutoscalerArgs(
+                    cluster=config,
+                    cluster_name=name,
+                    account_id=args.aws.account_id,
+                    region=args.aws.region,
                     depends_on=self.addons,
                 ),
                 opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": self.provider}),

@@ -19,6 +19,7 @@ NODE_POLICIES = (
 )
 CLUSTER_ADMIN_ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 LOAD_BALANCER_CONTROLLER = ("kube-system", "aws-load-balancer-controller")
+CLUSTER_AUTOSCALER = ("kube-system", "cluster-autoscaler")
 
 
 def cluster_trust_policy() -> dict[str, Any]:
@@ -96,6 +97,57 @@ def load_balancer_controller_policy(account_id: str, region: str) -> dict[str, A
                     "elasticloadbalancing:RegisterTargets",
                 ],
                 "Resource": f"arn:aws:elasticloadbalancing:{region}:{account_id}:targetgroup/*/*",
+            },
+        ],
+    }
+
+
+def cluster_autoscaler_policy(account_id: str, region: str, cluster_name: str) -> dict[str, Any]:
+    """Read the node groups; resize and shrink only the Auto Scaling groups of this cluster.
+
+    EKS tags a managed node group's Auto Scaling group `k8s.io/cluster-autoscaler/<cluster>`
+    (`owned`), which is both how the autoscaler discovers the groups and the condition that
+    keeps it off every other group in the account. Describe calls have no resource-level
+    permissions, hence "*" for those alone.
+    """
+    return {
+        "Version": IAM_VERSION,
+        "Statement": [
+            {
+                "Sid": "ReadNodeGroups",
+                "Effect": "Allow",
+                "Action": [
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Sid": "ReadThisClustersNodeGroups",
+                "Effect": "Allow",
+                "Action": ["eks:DescribeNodegroup"],
+                "Resource": f"arn:aws:eks:{region}:{account_id}:nodegroup/{cluster_name}/*/*",
+            },
+            {
+                "Sid": "ResizeThisClustersGroups",
+                "Effect": "Allow",
+                "Action": [
+                    "autoscaling:SetDesiredCapacity",
+                    "autoscaling:TerminateInstanceInAutoScalingGroup",
+                ],
+                "Resource": f"arn:aws:autoscaling:{region}:{account_id}:autoScalingGroup:*",
+                "Condition": {
+                    "StringEquals": {
+                        f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned"
+                    }
+                },
             },
         ],
     }

@@ -106,6 +106,21 @@ class LoadBalancerControllerConfig(ConfigModel):
     """How its pods get AWS credentials: EKS Pod Identity or IRSA."""
 
 
+class ClusterAutoscalerConfig(ConfigModel):
+    """Cluster Autoscaler: adds nodes when pods cannot be scheduled, removes idle ones."""
+
+    enabled: bool = True
+    """Install it (HPAs add pods; without it nothing adds the nodes they need)."""
+    chart_version: str = Field(default="9.46.6", pattern=r"^\d+\.\d+\.\d+$")
+    """Helm chart version (kubernetes.github.io/autoscaler)."""
+    image_tag: str | None = Field(default=None, pattern=r"^v1\.\d+\.\d+$")
+    """Autoscaler image tag; none: `v<kubernetesVersion>.0`. Its minor must match the cluster's."""
+    expander: Literal["least-waste", "random", "most-pods", "priority"] = "least-waste"
+    """How it picks the node group to grow."""
+    scale_down_unneeded_minutes: int = Field(default=10, ge=1, le=120)
+    """How long a node must be unneeded before it is removed."""
+
+
 class ClusterConfig(ConfigModel):
     """Where the stack's Kubernetes objects go; every key after `context` is eks mode only."""
 
@@ -147,6 +162,8 @@ class ClusterConfig(ConfigModel):
     metrics-server); EKS's default when not set."""
     load_balancer_controller: LoadBalancerControllerConfig = LoadBalancerControllerConfig()
     """The AWS Load Balancer Controller."""
+    cluster_autoscaler: ClusterAutoscalerConfig = ClusterAutoscalerConfig()
+    """Node autoscaling of the node groups (Cluster Autoscaler)."""
 
 
 EKS_ONLY_FIELDS = frozenset(
@@ -162,6 +179,7 @@ EKS_ONLY_FIELDS = frozenset(
         "spot_nodes",
         "addon_versions",
         "load_balancer_controller",
+        "cluster_autoscaler",
     }
 )
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$")
@@ -211,11 +229,27 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
     arm = cluster.ami_type.startswith("AL2023_ARM")
     for group in ("system_nodes", "spot_nodes"):
         yield from _node_group_problems(f"cluster.{to_camel(group)}", getattr(cluster, group), arm)
+    yield from _autoscaler_problems(cluster)
     if len(set(cluster.spot_nodes.instance_types)) < 3:
         yield Problem(
             "cluster.spotNodes.instanceTypes",
             "spot capacity needs at least 3 distinct instance types",
             cluster.spot_nodes.instance_types,
+        )
+
+
+def autoscaler_image_tag(cluster: ClusterConfig) -> str:
+    """The configured tag, else `v<minor>.0`: an autoscaler minor supports one Kubernetes minor."""
+    return cluster.cluster_autoscaler.image_tag or f"v{cluster.kubernetes_version}.0"
+
+
+def _autoscaler_problems(cluster: ClusterConfig) -> Iterator[Problem]:
+    tag = autoscaler_image_tag(cluster)
+    if cluster.cluster_autoscaler.enabled and not tag.startswith(f"v{cluster.kubernetes_version}."):
+        yield Problem(
+            "cluster.clusterAutoscaler.imageTag",
+            f"the autoscaler's minor must match kubernetesVersion {cluster.kubernetes_version}",
+            tag,
         )
 
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from components.config import ConfigError, parse_config
-from tests.conftest import DIGEST, run, service, stack_values
+from tests.conftest import DIGEST, config_problems, run, service, stack_values
 from tests.iam_lint import findings
 from warmstart.stackfile import config_from_mapping
 
@@ -239,7 +239,8 @@ def test_load_balancer_controller_with_pod_identity(dev):
 def test_load_balancer_controller_with_irsa():
     cluster = {**EKS, "loadBalancerController": {"identity": "irsa"}}
     result = run(eks_stack(cluster))
-    assert not result.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    associations = result.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert [a.name for a in associations] == ["cluster-autoscaler"]
     oidc = result.get("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "cluster-oidc")
     assert oidc.inputs["clientIdLists"] == ["sts.amazonaws.com"]
     role = result.get("aws:iam/role:Role", "load-balancer-controller")
@@ -262,6 +263,47 @@ def test_every_identity_policy_written_passes_the_linter(dev):
     for name, policy in policies.items():
         real, _ = findings(policy)
         assert real == [], name
+
+
+def test_cluster_autoscaler_discovers_and_resizes_only_this_clusters_node_groups(dev):
+    release = dev.get("kubernetes:helm.sh/v3:Release", "cluster-autoscaler")
+    values = release.inputs["values"]
+    assert (release.inputs["chart"], release.inputs["namespace"]) == (
+        "cluster-autoscaler",
+        "kube-system",
+    )
+    assert release.inputs["repositoryOpts"] == {"repo": "https://kubernetes.github.io/autoscaler"}
+    assert values["autoDiscovery"] == {"clusterName": "demo"}
+    assert (values["awsRegion"], values["image"]) == ("eu-west-1", {"tag": "v1.35.0"})
+    assert values["nodeSelector"] == {"warmstart.dev/node-group": "system"}
+    assert values["extraArgs"]["expander"] == "least-waste"
+    association = dev.get(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation", "cluster-autoscaler"
+    )
+    assert (association.inputs["namespace"], association.inputs["serviceAccount"]) == (
+        "kube-system",
+        values["rbac"]["serviceAccount"]["name"],
+    )
+    assert association.urn in release.depends_on
+    assert dev.get("aws:eks/addon:Addon", "eks-pod-identity-agent").urn in association.depends_on
+    policy = json.loads(
+        dev.get("aws:iam/rolePolicy:RolePolicy", "cluster-autoscaler").inputs["policy"]
+    )
+    resize = next(s for s in policy["Statement"] if s["Sid"] == "ResizeThisClustersGroups")
+    assert resize["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/demo": "owned"}
+    }
+    assert findings(policy)[0] == []
+
+
+def test_cluster_autoscaler_follows_the_kubernetes_minor_and_can_be_off():
+    problems = config_problems(eks_stack({**EKS, "clusterAutoscaler": {"imageTag": "v1.34.2"}}))
+    assert problems == [
+        "warmstart:cluster.clusterAutoscaler.imageTag: the autoscaler's minor must match "
+        'kubernetesVersion 1.35 (got "v1.34.2")'
+    ]
+    off = run(eks_stack({**EKS, "clusterAutoscaler": {"enabled": False}}))
+    assert not [r for r in off.resources if r.name == "cluster-autoscaler"]
 
 
 def test_stack_exports_cluster_outputs(dev):

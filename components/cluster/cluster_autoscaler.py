@@ -1,0 +1,109 @@
+"""ClusterAutoscaler: nodes follow the pods the HPAs ask for, and idle nodes go.
+
+Cluster Autoscaler rather than Karpenter: warmstart already runs EKS managed node groups
+(an on-demand system group and a Spot group over several instance types), which the
+autoscaler resizes in place through their Auto Scaling groups, discovered by the tags EKS
+puts on them. Karpenter would replace those groups with its own provisioning (NodePools,
+EC2NodeClasses, an interruption queue) and own node lifecycle: faster and better packed, but
+a second model of the nodes to operate; the node groups stay the one model here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.cluster.eks import NODE_GROUP_LABEL
+from components.cluster.policies import (
+    CLUSTER_AUTOSCALER,
+    cluster_autoscaler_policy,
+    pod_identity_trust_policy,
+)
+from components.config.cluster import ClusterConfig, autoscaler_image_tag
+
+TYPE_TOKEN = "warmstart:kubernetes:ClusterAutoscaler"
+CHART_REPOSITORY = "https://kubernetes.github.io/autoscaler"
+
+
+@dataclass(frozen=True)
+class ClusterAutoscalerArgs:
+    cluster: ClusterConfig
+    cluster_name: str
+    account_id: str
+    region: str
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+def autoscaler_values(args: ClusterAutoscalerArgs) -> dict:
+    """The chart's values: discovery by this cluster's tags, on the on-demand system nodes."""
+    config = args.cluster.cluster_autoscaler
+    account = CLUSTER_AUTOSCALER[1]
+    return {
+        "autoDiscovery": {"clusterName": args.cluster_name},
+        "awsRegion": args.region,
+        "cloudProvider": "aws",
+        "image": {"tag": autoscaler_image_tag(args.cluster)},
+        "rbac": {"serviceAccount": {"create": True, "name": account}},
+        # Never on the Spot nodes it may remove, and critical so it is never the pod evicted.
+        "nodeSelector": {NODE_GROUP_LABEL: "system"},
+        "priorityClassName": "system-cluster-critical",
+        "extraArgs": {
+            "expander": config.expander,
+            # Spot's instance types are interchangeable: grow them evenly across zones.
+            "balance-similar-node-groups": "true",
+            "skip-nodes-with-local-storage": "false",
+            "scale-down-unneeded-time": f"{config.scale_down_unneeded_minutes}m",
+        },
+    }
+
+
+class ClusterAutoscaler(pulumi.ComponentResource):
+    role: aws.iam.Role
+    release: k8s.helm.v3.Release
+
+    def __init__(
+        self, name: str, args: ClusterAutoscalerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        namespace, account = CLUSTER_AUTOSCALER
+        child = pulumi.ResourceOptions(parent=self)
+        self.role = aws.iam.Role(
+            "cluster-autoscaler",
+            description="warmstart: Cluster Autoscaler (this cluster's node groups only)",
+            assume_role_policy=json.dumps(pod_identity_trust_policy()),
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            "cluster-autoscaler",
+            role=self.role.name,
+            policy=json.dumps(
+                cluster_autoscaler_policy(args.account_id, args.region, args.cluster_name)
+            ),
+            opts=child,
+        )
+        association = aws.eks.PodIdentityAssociation(
+            "cluster-autoscaler",
+            cluster_name=args.cluster_name,
+            namespace=namespace,
+            service_account=account,
+            role_arn=self.role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+        )
+        self.release = k8s.helm.v3.Release(
+            "cluster-autoscaler",
+            name="cluster-autoscaler",
+            chart="cluster-autoscaler",
+            version=args.cluster.cluster_autoscaler.chart_version,
+            namespace=namespace,
+            repository_opts={"repo": CHART_REPOSITORY},
+            values=autoscaler_values(args),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[policy, association, *args.depends_on]
+            ),
+        )
+        self.register_outputs({"roleArn": self.role.arn})
