@@ -322,7 +322,8 @@ def _routed_services(
                 f"{service.name}-lambda",
                 LambdaFallbackArgs(
                     service=service,
-                    function_name=f"{name}-{service.name}"[:64],
+                    # at most 64 characters: parse_config's naming_problems holds it to that
+                    function_name=f"{name}-{service.name}",
                     log_retention_days=config.routing.log_retention_days,
                 ),
                 opts=aws_only,

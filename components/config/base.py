@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 NAMESPACE = "warmstart"
 DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
 _PERCENT = r"^(100|[1-9]?[0-9])%$"
+_ANY_PERCENT = r"^(0|[1-9][0-9]*)%$"
 
 
 class ConfigModel(BaseModel):
@@ -38,17 +39,27 @@ class ConfigModel(BaseModel):
 
 
 def _int_or_percent(value: Any) -> int | str:
-    """Kubernetes IntOrString as rollouts and PDBs take it: a count or a percentage."""
+    """Kubernetes IntOrString as a rollout's maxSurge takes it: a count or any percentage."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    if isinstance(value, str) and re.match(_PERCENT, value):
+    if isinstance(value, str) and re.match(_ANY_PERCENT, value):
         return value
     raise PydanticCustomError(
         "int_or_percent", "must be a whole number >= 0 or a percentage such as 25%"
     )
 
 
+def _int_or_share(value: Any) -> int | str:
+    """maxUnavailable and minAvailable: a count, or a percentage of at most 100%."""
+    if isinstance(value, str) and re.match(_ANY_PERCENT, value) and not re.match(_PERCENT, value):
+        raise PydanticCustomError("int_or_share", "a percentage of at most 100%")
+    return _int_or_percent(value)
+
+
+# maxSurge: Kubernetes accepts any percentage (200% doubles the pods during a rollout).
 IntOrPercent = Annotated[int | str, PlainValidator(_int_or_percent)]
+# Shares of the pods that may be down or must stay up: the API server allows up to 100%.
+IntOrShare = Annotated[int | str, PlainValidator(_int_or_share)]
 
 
 @dataclass(frozen=True)

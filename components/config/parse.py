@@ -11,6 +11,7 @@ import pulumi
 from pydantic import ValidationError
 
 from components.config.base import NAMESPACE, Problem
+from components.config.limits import naming_problems, plaintext_secret_problems
 from components.config.problems import ConfigError, allowed_keys, problems_from, unwrap
 from components.config.stack import WarmstartConfig, semantic_problems
 
@@ -21,11 +22,14 @@ SECRET_KEYS = frozenset(
 
 
 def parse_config(
-    raw: Mapping[str, str], secret_keys: frozenset[str] = frozenset()
+    raw: Mapping[str, str],
+    secret_keys: frozenset[str] = frozenset(),
+    stack: tuple[str, str] | None = None,
 ) -> WarmstartConfig:
     """Typed config from raw Pulumi config (`namespace:key` -> string), or ConfigError.
 
-    `secret_keys` names the full keys (`warmstart:kubeconfig`) Pulumi holds as secrets.
+    `secret_keys` names the full keys (`warmstart:kubeconfig`) Pulumi holds as secrets;
+    `stack` is (project, stack), for the names AWS gets from the default cluster name.
     """
     values: dict[str, Any] = {}
     problems = [
@@ -33,10 +37,15 @@ def parse_config(
         for key in sorted(SECRET_KEYS)
         if f"{NAMESPACE}:{key}" in raw and f"{NAMESPACE}:{key}" not in secret_keys
     ]
+    problems += plaintext_secret_problems(raw, secret_keys)
     allowed, text_keys = allowed_keys(WarmstartConfig), _text_keys()
     for full_key, text in sorted(raw.items()):
         namespace, _, key = full_key.partition(":")
         if namespace != NAMESPACE:
+            if key in allowed and _looks_like_ours(namespace):
+                problems.append(
+                    Problem(key, f"written as {full_key}: the namespace is {NAMESPACE}", namespace)
+                )
             continue
         if key not in allowed:
             problems.append(Problem(key, f"unknown key (allowed: {', '.join(allowed)})"))
@@ -47,6 +56,8 @@ def parse_config(
     except ValidationError as error:
         raise ConfigError(problems + problems_from(error, WarmstartConfig)) from None
     problems += semantic_problems(config)
+    if stack is not None:
+        problems += naming_problems(config, *stack)
     if problems:
         raise ConfigError(problems)
     return config
@@ -59,7 +70,25 @@ def load_config() -> WarmstartConfig:
     secrets = frozenset(key for key in texts if pulumi.runtime.is_config_secret(key)) | frozenset(
         pulumi.runtime.get_config_secret_keys_env()
     )
-    return parse_config(texts, secrets)
+    return parse_config(texts, secrets, (pulumi.get_project(), pulumi.get_stack()))
+
+
+def _looks_like_ours(namespace: str) -> bool:
+    """A namespace one or two edits from `warmstart` (or differing in case): a typo."""
+    return namespace != NAMESPACE and _edits(namespace.lower(), NAMESPACE) <= 2
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance, for short strings."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
 
 
 def _text_keys() -> frozenset[str]:

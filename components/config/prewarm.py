@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from components.config.base import ConfigModel, IntOrPercent, Problem
+from components.config.base import ConfigModel, IntOrShare, Problem
 from components.config.images import BuildConfig
 from components.config.service import ResourceAmounts, resource_problems
 from components.image_reference import ImageReferenceError, is_digest_pinned, parse_reference
@@ -50,7 +50,7 @@ class PrewarmConfig(ConfigModel):
     """Nodes to prewarm (all when empty)."""
     tolerate_all_taints: bool = True
     """Run on tainted nodes too."""
-    max_unavailable: IntOrPercent = "10%"
+    max_unavailable: IntOrShare = "10%"
     """DaemonSet rollout pace."""
     priority: int = Field(default=-100, ge=-1000, le=0)
     """PriorityClass value (<= 0): holders never preempt a service pod."""

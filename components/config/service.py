@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
-from components.config.base import DNS_LABEL, ConfigModel, IntOrPercent, Problem
+from components.config.base import DNS_LABEL, ConfigModel, IntOrPercent, IntOrShare, Problem
 from components.config.fallback import FallbackConfig
 from components.config.images import BuildConfig
 from components.image_reference import ImageReferenceError, is_digest_pinned, parse_reference
@@ -80,9 +80,9 @@ class RolloutConfig(ConfigModel):
 class DisruptionConfig(ConfigModel):
     """Exactly one of the two, as the PodDisruptionBudget API itself requires."""
 
-    max_unavailable: IntOrPercent | None = None
+    max_unavailable: IntOrShare | None = None
     """Pods a voluntary disruption (node drain) may take down at once."""
-    min_available: IntOrPercent | None = None
+    min_available: IntOrShare | None = None
     """Pods that must stay up during a voluntary disruption."""
 
 

@@ -14,6 +14,7 @@ from components.config.cluster import (
 )
 from components.config.cost import CostConfig
 from components.config.images import RegistryConfig, image_problems
+from components.config.limits import limit_problems
 from components.config.mirror import MirrorConfig, mirror_problems
 from components.config.prewarm import PrewarmConfig, prewarm_problems
 from components.config.routing import RoutingConfig, routing_problems
@@ -70,6 +71,7 @@ def semantic_problems(config: WarmstartConfig) -> list[Problem]:
     problems += image_gc_problems(config.nodes.image_gc)
     problems += routing_problems(config)
     problems += image_problems(config)
+    problems += limit_problems(config)
     seen: set[str] = set()
     for index, service in enumerate(config.services):
         at = f"services[{index}]"

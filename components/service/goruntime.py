@@ -20,15 +20,12 @@ MEMORY_LIMIT_SHARE = Fraction(9, 10)
 
 
 def gomemlimit(memory_limit: str) -> str:
-    """GOMEMLIMIT as about 90% of the container's memory limit, rounded down.
+    """GOMEMLIMIT as about 90% of the container's memory limit, in whole MiB, rounded down.
 
-    Whole MiB where the limit allows it (readable in `kubectl describe`); plain bytes for
-    limits under 10 MiB, where rounding to MiB would throw away a noticeable share.
+    Limits start at 16Mi (config rejects less: see components/config/limits.py), so whole
+    MiB (readable in `kubectl describe`) lose less than 7% of the soft limit.
     """
-    limit_bytes = parse_memory(memory_limit)
-    soft_bytes = math.floor(limit_bytes * MEMORY_LIMIT_SHARE)
-    if limit_bytes < 10 * MEBIBYTE:
-        return f"{soft_bytes}B"
+    soft_bytes = math.floor(parse_memory(memory_limit) * MEMORY_LIMIT_SHARE)
     return f"{soft_bytes // MEBIBYTE}MiB"
 
 

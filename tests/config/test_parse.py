@@ -44,7 +44,7 @@ def test_one_message_per_problem_with_path_and_value():
         image="",
         replica=3,
         startup={"budgetSeconds": 5, "probe": "udp"},
-        rollout={"maxSurge": "150%"},
+        rollout={"maxSurge": "15 %"},
         port=80,
     )
     assert problems({**stack_values(service(), broken), "warmstart:prodution": True}) == [
@@ -57,7 +57,7 @@ def test_one_message_per_problem_with_path_and_value():
         "warmstart:services[1].port: must be >= 1024 (got 80)",
         "warmstart:services[1].startup.probe: must be one of 'http', 'grpc' or 'tcp' (got \"udp\")",
         "warmstart:services[1].rollout.maxSurge: must be a whole number >= 0 or a percentage "
-        'such as 25% (got "150%")',
+        'such as 25% (got "15 %")',
         "warmstart:services[1].replica: unknown key (allowed: automountServiceAccountToken, "
         "autoscaling, build, disruption, env, fallback, health, image, name, port, resources, "
         "rollout, routes, servicePort, shutdown, startup) (got 3)",

@@ -11,7 +11,7 @@ from components.service.goruntime import go_runtime_env, gomaxprocs, gomemlimit
         ("512Mi", "460MiB"),
         ("1Gi", "921MiB"),
         ("1G", "858MiB"),  # decimal gigabyte: 900,000,000 B = 858.3 MiB
-        ("8Mi", "7549747B"),  # small limits keep byte precision
+        ("16Mi", "14MiB"),  # the smallest limit config allows: 14.4 MiB rounded down
     ],
 )
 def test_gomemlimit_is_ninety_percent_rounded_down(limit, expected):

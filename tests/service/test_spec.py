@@ -52,14 +52,14 @@ def test_container_env_for_small_limits():
     env = container_env(
         typed(
             resources={
-                "requests": {"cpu": "10m", "memory": "4Mi"},
-                "limits": {"cpu": "10m", "memory": "8Mi"},
+                "requests": {"cpu": "10m", "memory": "8Mi"},
+                "limits": {"cpu": "10m", "memory": "16Mi"},
             }
         )
     )
     assert env == [
         {"name": "GOMAXPROCS", "value": "1"},
-        {"name": "GOMEMLIMIT", "value": "7549747B"},
+        {"name": "GOMEMLIMIT", "value": "14MiB"},
         {"name": "PORT", "value": "8080"},
         {"name": "SHUTDOWN_TIMEOUT", "value": "20s"},
     ]
