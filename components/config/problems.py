@@ -77,6 +77,9 @@ def _message(item: Any, location: tuple[int | str, ...], root: type[BaseModel]) 
         return "must not be empty"
     if kind == "string_pattern_mismatch":
         return _pattern_message(context.get("pattern", ""))
+    if kind == "string_type" and isinstance(item.get("input"), int | float | bool):
+        # YAML reads 1.30 as the number 1.3, and no/on/yes as booleans: quote the text.
+        return "must be text: quote it in the stack file (YAML read it as a number or boolean)"
     if kind in _SIMPLE_MESSAGES:
         return _SIMPLE_MESSAGES[kind].format(
             **{key: _number(value) for key, value in context.items()}

@@ -128,3 +128,12 @@ def test_any_stack_file_is_config_or_one_clear_error(tmp_path_factory, content):
         assert str(error).startswith(str(path))
     except ConfigError as error:
         assert error.problems
+
+
+def test_dates_stay_text_and_non_config_tags_are_refused_with_their_line(tmp_path):
+    path = tmp_path / "Pulumi.t.yaml"
+    path.write_text("config:\n  warmstart:namespace: 2026-01-01\n")
+    assert read_stack_config("t", tmp_path).values == {"warmstart:namespace": "2026-01-01"}
+    path.write_text("config:\n  warmstart:namespace: ok\n  warmstart:nodes: !!set {a}\n")
+    with pytest.raises(StackFileError, match=r"Pulumi.t.yaml:3:\d+: .*set is not a config value"):
+        read_stack_config("t", tmp_path)

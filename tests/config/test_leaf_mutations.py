@@ -1,0 +1,158 @@
+"""Any one leaf of any real stack file, changed to anything YAML can say: the stack file is
+a config, or exit 2 naming where; never a traceback.
+
+The values are written as YAML text and read back (so YAML 1.1's `no`, `on`, `1.30`, `~`,
+`0x1F`, `2026-01-01` arrive as the booleans, floats, nulls and dates PyYAML makes of them,
+as they would from a real stack file), replacing one leaf at any depth of the five stack
+files. A rejection must name the mutated key path, or a path that shares its top-level key
+or the key the leaf sits under, or that names the mutated path in its message (a
+cross-field rule reports on the field it constrains, and says which other one it read).
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from components.config import ConfigError, parse_config
+from warmstart.stackfile import STACKS_DIR, StackFileError, available_stacks, read_stack_config
+
+YAML_SCALARS = [
+    "no",
+    "yes",
+    "on",
+    "off",
+    "No",
+    "TRUE",
+    "~",
+    "null",
+    "''",
+    '""',
+    "1.30",
+    "1.3",
+    "1e3",
+    "0x1F",
+    "0o17",
+    "-1",
+    "0",
+    "1",
+    "01",
+    "99999999999999999999",
+    ".inf",
+    "-.nan",
+    "2026-01-01",
+    "12:30:00",
+    "sha256:abc",
+    "a b",
+    "'*'",
+    "'%'",
+    "'150%'",
+    "'0%'",
+    "'-'",
+    "'日本'",
+    "[]",
+    "{}",
+    "[1, a]",
+    "{a: 1}",
+    "'<secret>'",
+]
+
+
+def leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaves(item, (*path, index))
+    else:
+        yield path
+
+
+def documents():
+    found = {}
+    for name in available_stacks():
+        config = yaml.safe_load((STACKS_DIR / f"Pulumi.{name}.yaml").read_text())["config"]
+        found[name] = config
+    return found
+
+
+DOCUMENTS = documents()
+LEAVES = [
+    (name, path)
+    for name, config in sorted(DOCUMENTS.items())
+    for path in leaves(config)
+    if str(path[0]).startswith("warmstart:")
+]
+
+
+def warmstart_path(path) -> str:
+    """("warmstart:services", 0, "startup", "budgetSeconds") -> "services[0].startup.budgetSeconds"."""
+    text = path[0].partition(":")[2]
+    for part in path[1:]:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def replace_leaf(config, path, value):
+    target = config
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+
+
+def related(problem: str, path) -> bool:
+    reported = problem.partition(":")[2].split(": ", 1)[0]
+    top = warmstart_path(path[:1])
+    parent = next((part for part in reversed(path[:-1]) if isinstance(part, str)), None)
+    names = {seg for seg in re.split(r"[.\[\]]", reported) if seg}
+    mentioned = warmstart_path(path) in problem  # a rule on another field that names this one
+    same_top = reported.split(".")[0].split("[")[0] == top
+    return mentioned or same_top or (parent is not None and parent in names)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(LEAVES), st.sampled_from(YAML_SCALARS) | st.text(max_size=12).map(repr))
+def test_one_leaf_changed_is_a_config_or_exit_2_naming_it(tmp_path_factory, leaf, scalar):
+    name, path = leaf
+    config = yaml.safe_load(yaml.safe_dump(DOCUMENTS[name]))  # a fresh copy
+    replace_leaf(config, path, yaml.safe_load(scalar))
+    directory = tmp_path_factory.mktemp("stack")
+    Path(directory / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump({"config": config}))
+    try:
+        stack = read_stack_config(name, directory)
+        parse_config(stack.values, stack.secret_keys, ("warmstart", name))
+    except StackFileError:
+        return
+    except ConfigError as error:
+        problems = [str(problem) for problem in error.problems]
+        assert problems and all(p.startswith("warmstart:") for p in problems)
+        assert any(related(p, path) for p in problems), (warmstart_path(path), scalar, problems)
+
+
+@pytest.mark.parametrize(
+    ("path", "scalar", "expected"),
+    [
+        (
+            ("warmstart:cluster", "kubernetesVersion"),
+            "1.30",
+            "warmstart:cluster.kubernetesVersion: must be text: quote it in the stack file "
+            "(YAML read it as a number or boolean) (got 1.3)",
+        ),
+        (("warmstart:production",), "no", None),
+    ],
+)
+def test_yaml_11_scalars_as_a_stack_file_says_them(tmp_path, path, scalar, expected):
+    config = yaml.safe_load(yaml.safe_dump(DOCUMENTS["prod"]))
+    replace_leaf(config, path, yaml.safe_load(scalar))
+    (tmp_path / "Pulumi.prod.yaml").write_text(yaml.safe_dump({"config": config}))
+    stack = read_stack_config("prod", tmp_path)
+    try:
+        parse_config(stack.values, stack.secret_keys, ("warmstart", "prod"))
+        found = None
+    except ConfigError as error:
+        found = [str(problem) for problem in error.problems]
+    assert (found if found is None else found[0]) == expected
