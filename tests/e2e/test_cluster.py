@@ -8,7 +8,6 @@ stack deploys into a namespace of its own, so a running `make up` is left alone.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from typing import Any
@@ -16,47 +15,21 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.e2e.cluster import STACK, kube_json, kubectl, local_stack
 from tests.e2e.load import SteadyLoad
-from tests.e2e.project import Project, copy_project
+from tests.e2e.project import Project
 from warmstart.stackfile import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
-STACK = "local"
-CONTEXT = "warmstart-local"
 NAMESPACE = "warmstart-e2e"
 MIRROR = "127.0.0.1:5001"
 LOAD_RATE = 25  # requests per second, each on a new connection
 
 
-def kubectl(*args: str) -> str:
-    return subprocess.run(
-        ["kubectl", "--context", CONTEXT, *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    ).stdout
-
-
-def kube_json(*args: str) -> dict[str, Any]:
-    return json.loads(kubectl(*args, "-o", "json"))
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    try:
-        kubectl("get", "--raw", "/readyz")
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        pytest.fail(f"no cluster answers on context {CONTEXT}: make up, or sandbox cluster.sh")
-    copied = copy_project(tmp_path_factory, STACK)
-    stack_file = copied.root / "stacks" / f"Pulumi.{STACK}.yaml"
-    document = yaml.safe_load(stack_file.read_text())
-    document["config"]["warmstart:namespace"] = NAMESPACE
-    stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
-    if os.environ.get("WARMSTART_BUILDER"):
-        copied.env["BUILDX_BUILDER"] = os.environ["WARMSTART_BUILDER"]
-    return copied
+    return local_stack(tmp_path_factory, NAMESPACE)
 
 
 def test_up_waits_for_every_deployment_and_the_prewarm_daemonset(project):

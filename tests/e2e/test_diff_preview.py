@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 
-from tests.e2e.project import Project, copy_project
-from tests.e2e.test_cluster import CONTEXT, kubectl
+from tests.e2e.cluster import local_stack
+from tests.e2e.project import Project
 
 pytestmark = pytest.mark.e2e
 
@@ -23,11 +23,7 @@ def git(project: Project, *args: str) -> None:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    try:
-        kubectl("get", "--raw", "/readyz")
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        pytest.fail(f"no cluster answers on context {CONTEXT}: make up, or sandbox cluster.sh")
-    copied = copy_project(tmp_path_factory, "local")
+    copied = local_stack(tmp_path_factory, "warmstart-diff")
     git(copied, "init", "--quiet")
     git(copied, "add", "-A")
     git(

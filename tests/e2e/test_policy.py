@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.e2e.project import Project, copy_project
-from tests.e2e.test_cluster import CONTEXT, kubectl
+from tests.e2e.cluster import local_stack
+from tests.e2e.project import Project
 from warmstart.stackfile import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -30,13 +30,7 @@ CLIENT = PROJECT_ROOT / "tests" / "policy" / "analyzer_client.py"
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    try:
-        kubectl("get", "--raw", "/readyz")
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        pytest.fail(f"no cluster answers on context {CONTEXT}: make up, or sandbox cluster.sh")
-    copied = copy_project(tmp_path_factory, "local")
-    edit(copied, lambda config: config.__setitem__("warmstart:namespace", NAMESPACE))
-    return copied
+    return local_stack(tmp_path_factory, NAMESPACE)
 
 
 def edit(project: Project, change: Any) -> None:

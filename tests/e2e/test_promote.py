@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.project import Project, copy_project
-from tests.e2e.test_cluster import CONTEXT, kube_json, kubectl
+from tests.e2e.cluster import kube_json, local_stack
+from tests.e2e.project import Project
 from warmstart.promote.registry import MANIFEST_TYPES, Client, copy_image, manifest_digest
 
 pytestmark = pytest.mark.e2e
@@ -132,16 +132,7 @@ def target_stack_file(project: Project, registry: str) -> Path:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    try:
-        kubectl("get", "--raw", "/readyz")
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        pytest.fail(f"no cluster answers on context {CONTEXT}: make up, or sandbox cluster.sh")
-    copied = copy_project(tmp_path_factory, "local")
-    stack_file = copied.root / "stacks" / "Pulumi.local.yaml"
-    document = yaml.safe_load(stack_file.read_text())
-    document["config"]["warmstart:namespace"] = SOURCE_NAMESPACE
-    stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
-    return copied
+    return local_stack(tmp_path_factory, SOURCE_NAMESPACE)
 
 
 def test_promote_runs_the_source_digest_in_the_target(project, target_registry):

@@ -217,13 +217,19 @@ def test_fargates_share_grows_with_its_healthy_targets(aws):
     assert weights(clients, config) == split(groups, 0, 80, 20)  # the configured split
 
 
-def test_recovery_ramps_back_then_scales_fargate_down(aws):
+def ramping(aws):
+    """Failed over at T0, Kubernetes healthy again, the recovered alarm just after the hold."""
     config, clients, groups = aws
     alarms = AlarmSequence(config, clients)
     alarms.change("hello-down", "ALARM", T0)
     register_healthy_target(clients, groups["k8s"])
     alarms.change("hello-down", "OK", T0 + 60)
-    result = alarms.change("hello-recovered", "ALARM", T0 + HOLD + 1)
+    return alarms, alarms.change("hello-recovered", "ALARM", T0 + HOLD + 1)
+
+
+def test_recovery_ramps_back_then_scales_fargate_down(aws):
+    config, clients, groups = aws
+    alarms, result = ramping(aws)
     assert (result["shiftedTo"], result["reason"]) == (
         RESTORING,
         "Kubernetes healthy for the whole recovery window: ramp back",
@@ -241,11 +247,7 @@ def test_recovery_ramps_back_then_scales_fargate_down(aws):
 
 def test_the_down_alarm_during_the_ramp_fails_over_again(aws):
     config, clients, groups = aws
-    alarms = AlarmSequence(config, clients)
-    alarms.change("hello-down", "ALARM", T0)
-    register_healthy_target(clients, groups["k8s"])
-    alarms.change("hello-down", "OK", T0 + 60)
-    alarms.change("hello-recovered", "ALARM", T0 + HOLD + 1)
+    alarms, _ = ramping(aws)
     again = alarms.change("hello-down", "ALARM", T0 + HOLD + 30)
     assert (again["shiftedTo"], again["reason"]) == (FAILOVER, "no healthy Kubernetes targets")
     assert weights(clients, config) == split(groups, 0, 0, 100)
@@ -559,12 +561,8 @@ class FailsOnce:
 
 
 def test_a_retried_restore_still_lowers_the_fargate_floor(aws):
-    config, clients, groups = aws
-    alarms = AlarmSequence(config, clients)
-    alarms.change("hello-down", "ALARM", T0)
-    register_healthy_target(clients, groups["k8s"])
-    alarms.change("hello-down", "OK", T0 + 60)
-    alarms.change("hello-recovered", "ALARM", T0 + HOLD + 1)
+    config, clients, _ = aws
+    alarms, _ = ramping(aws)
     alarms.minute(T0 + HOLD + 61)
     # The last step moves the weights back, then scaling down fails: the pass fails.
     alarms.clients = {**clients, "ecs": FailsOnce(clients["ecs"], "update_service")}
