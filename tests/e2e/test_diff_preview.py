@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+import yaml
 
 from tests.e2e.cluster import local_stack
 from tests.e2e.project import Project
@@ -42,14 +43,11 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 def test_the_comment_shows_the_engines_plan_beside_the_offline_diff(project):
     stack_file = project.root / "stacks" / "Pulumi.local.yaml"
-    text = stack_file.read_text()
-    stack_file.write_text(
-        text.replace(
-            "startup: {budgetSeconds: 5, probe: http}",
-            "startup: {budgetSeconds: 8, probe: http}",
-            1,
-        )
-    )
+    document = yaml.safe_load(stack_file.read_text())
+    hello = next(s for s in document["config"]["warmstart:services"] if s["name"] == "hello")
+    assert hello["startup"]["budgetSeconds"] == 5
+    hello["startup"]["budgetSeconds"] = 8
+    stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
     result = subprocess.run(
         [
             str(project.root / ".venv" / "bin" / "python"),
