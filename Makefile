@@ -14,6 +14,7 @@ GO_ENV := CGO_ENABLED=0
 TOOLCHAIN := scripts/toolchain.sh
 ACTIONLINT_VERSION := v1.7.7
 ACTIONLINT := build/tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
+SHELL_SCRIPTS := .ci/run $(wildcard scripts/*.sh scripts/sandbox/*.sh) scripts/sandbox/policy-analyzer
 
 .PHONY: bench-pods help venv policy-venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
 
@@ -38,12 +39,14 @@ policy-venv: policy/.venv/.installed ## the CrossGuard policy pack's virtualenv 
 
 test: lint test-python test-go ## everything CI checks: lint, Python tests, Go tests
 
-lint: venv $(ACTIONLINT) ## ruff, gofmt, go vet, actionlint (with shellcheck when installed)
+lint: venv $(ACTIONLINT) ## ruff, gofmt, go vet, actionlint and shellcheck (when installed)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@unformatted=$$(cd services && gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	cd services && go vet ./...
 	$(ACTIONLINT) -no-color -oneline
+	@if command -v shellcheck >/dev/null; then shellcheck $(SHELL_SCRIPTS); \
+	  else echo "shellcheck not installed: shell scripts not checked"; fi
 
 # actionlint is a Go module: built once per version into build/tools through the module proxy.
 $(ACTIONLINT):

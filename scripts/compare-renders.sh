@@ -13,7 +13,9 @@ trap 'git -C "$repo" worktree remove --force "$work/old" >/dev/null 2>&1 || true
 
 git -C "$repo" worktree add --detach --quiet "$work/old" "$rev"
 status=0
-for stack in $(cd "$repo/stacks" && ls Pulumi.*.yaml | sed 's/^Pulumi\.\(.*\)\.yaml$/\1/'); do
+for stack_file in "$repo"/stacks/Pulumi.*.yaml; do
+  stack=${stack_file##*/Pulumi.}
+  stack=${stack%.yaml}
   (cd "$work/old" && "$python" -m warmstart render --stack "$stack" --out "$work/before/$stack" >/dev/null)
   (cd "$repo" && "$python" -m warmstart render --stack "$stack" --out "$work/after/$stack" >/dev/null)
   for file in manifests.yaml plan.json; do

@@ -124,6 +124,7 @@ case "${1:-}" in
   env)
     printf 'export PULUMI_SKIP_UPDATE_CHECK=true\n'
     if ! have_own_pulumi; then
+      # shellcheck disable=SC2016 # $PATH is for the shell that evals this, not expanded here
       printf 'export PATH=%q:"$PATH"\n' "$BIN"
       printf 'export PULUMI_HOME=%q\n' "$CACHE/home"
       # Plugins come from this build only; nothing may be downloaded from elsewhere.
