@@ -1,36 +1,69 @@
-"""The policy pack on what the real engine plans for the local stack.
+"""`pulumi preview --policy-pack policy` on the local stack: the real engine runs the pack.
 
-`pulumi preview --json` (real engine, real cluster) gives every resource's planned inputs;
-each goes to the policy pack over the analyzer protocol (tests/policy/analyzer_client.py),
-as `pulumi preview --policy-pack policy` would send it. (That flag itself needs the Python
-language host to run policy packs; the sandbox's host, built from SDK v3.79, predates it:
-see the README.) The stack as written passes; an image tagged `latest` fails with the
-rule's message, mandatory.
+The engine starts the pack, configures it (`--policy-pack-config`), sends it every planned
+resource and fails the preview on a mandatory violation; the test reads the engine's report.
+
+SANDBOX route: a Python pack is started by the Python language host, and the toolchain's host
+(built from SDK v3.79, see scripts/toolchain.sh) predates that. With that host, the test's copy
+of the pack names a runtime no language host serves, so the engine takes its other route, the
+analyzer plugin `pulumi-analyzer-policy-<runtime>` on PATH: scripts/sandbox/policy-analyzer,
+which starts the pack in its virtualenv as a current host does. With any other Pulumi CLI
+the pack runs as it is in the repository.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
+import os
+import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from tests.e2e.cluster import local_stack
-from tests.e2e.project import Project
+from tests.e2e.project import COPY_IGNORES, Project
 from warmstart.stackfile import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
 NAMESPACE = "warmstart-policy"
 PACK = PROJECT_ROOT / "policy"
-CLIENT = PROJECT_ROOT / "tests" / "policy" / "analyzer_client.py"
+SANDBOX_RUNTIME = "sandbox-python"
+# "- [mandatory]  no-latest-tags  (kubernetes:apps/v1:Deployment: hello)", then the policy's
+# description and the violation's message on the next two lines
+VIOLATION = re.compile(r"^\s+- \[(\w+)\]\s+(\S+)\s+\((\S+): (\S+)\)\n.*\n\s+(.*)$", re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return local_stack(tmp_path_factory, NAMESPACE)
+
+
+@pytest.fixture(scope="module")
+def pack(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    host = shutil.which("pulumi-language-python", path=project.env["PATH"]) or ""
+    if "warmstart-toolchain" not in host:
+        return PACK
+    return sandbox_pack(project, tmp_path_factory.mktemp("policy"))
+
+
+def sandbox_pack(project: Project, directory: Path) -> Path:
+    """A copy of the pack the engine starts through scripts/sandbox/policy-analyzer."""
+    copied = directory / "pack"
+    shutil.copytree(PACK, copied, ignore=COPY_IGNORES)
+    (copied / ".venv").symlink_to(PACK / ".venv")
+    manifest = copied / "PulumiPolicy.yaml"
+    document = yaml.safe_load(manifest.read_text())
+    document["runtime"]["name"] = SANDBOX_RUNTIME
+    manifest.write_text(yaml.safe_dump(document, sort_keys=False))
+    plugins = directory / "bin"
+    plugins.mkdir()
+    launcher = PROJECT_ROOT / "scripts" / "sandbox" / "policy-analyzer"
+    (plugins / f"pulumi-analyzer-policy-{SANDBOX_RUNTIME}").symlink_to(launcher)
+    project.env["PATH"] = f"{plugins}{os.pathsep}{project.env['PATH']}"
+    return copied
 
 
 def edit(project: Project, change: Any) -> None:
@@ -40,67 +73,63 @@ def edit(project: Project, change: Any) -> None:
     path.write_text(yaml.safe_dump(document, sort_keys=False))
 
 
-def planned(project: Project) -> list[dict[str, Any]]:
-    """Every custom resource the engine plans, with its inputs as the analyzer receives them."""
-    preview = json.loads(project.ok("preview", "--json"))
-    return [
-        {
-            "type": state["type"],
-            "name": step["urn"].rsplit("::", 1)[1],
-            "urn": step["urn"],
-            "inputs": state.get("inputs", {}),
-            "protect": state.get("protect", False),
-        }
-        for step in preview["steps"]
-        if (state := step.get("newState"))
-        and state.get("custom")
-        and not state["type"].startswith("pulumi:")
-    ]
-
-
-def analyze(resources: list[dict[str, Any]]) -> list[dict[str, str]]:
-    result = subprocess.run(
-        [str(PACK / ".venv" / "bin" / "python"), str(CLIENT), str(PACK)],
-        input=json.dumps(resources),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return json.loads(result.stdout)["diagnostics"]
-
-
-def mandatory(diagnostics: list[dict[str, str]]) -> list[tuple[str, str]]:
-    return [
-        (d["policy"], d["message"].splitlines()[-1])
-        for d in diagnostics
-        if d["enforcement"] == "mandatory"
-    ]
-
-
-def test_the_local_stack_passes_every_guardrail(project):
-    resources = planned(project)
-    assert {"kubernetes:apps/v1:Deployment", "docker-build:index:Image"} <= {
-        r["type"] for r in resources
-    }
-    diagnostics = analyze(resources)
-    assert mandatory(diagnostics) == []
-    # what the engine cannot know yet (digests of images built by this up) is reported, not failed
-    assert all("during preview" in d["message"] for d in diagnostics)
-
-
-def test_an_image_tagged_latest_is_refused(project):
-    def latest(config: dict[str, Any]) -> None:
+def hello_runs(image: str) -> Any:
+    def change(config: dict[str, Any]) -> None:
         hello = next(s for s in config["warmstart:services"] if s["name"] == "hello")
-        hello.pop("build")
-        hello["image"] = "127.0.0.1:5000/warmstart/hello:latest"
+        hello.pop("build", None)
+        hello["image"] = image
 
-    edit(project, latest)
+    return change
+
+
+def preview(project: Project, pack: Path, *options: str) -> tuple[int, list[tuple[str, ...]]]:
+    """The exit code and the mandatory violations (policy, resource, message) reported."""
+    result = project.pulumi("preview", "--policy-pack", str(pack), *options)
+    assert "Policies:" in result.stdout, result.stdout + result.stderr
+    found = [
+        (policy, name, message)
+        for level, policy, _type, name, message in VIOLATION.findall(result.stdout)
+        if level == "mandatory"
+    ]
+    return result.returncode, found
+
+
+def test_the_local_stack_passes_every_guardrail(project, pack):
+    code, mandatory = preview(project, pack)
+    assert (code, mandatory) == (0, [])
+
+
+def test_an_image_tagged_latest_fails_the_preview(project, pack):
+    edit(project, hello_runs("127.0.0.1:5000/warmstart/hello:latest"))
     # the stack runs it through the mirror: the rule sees the reference the pods get
-    assert mandatory(analyze(planned(project))) == [
+    assert preview(project, pack) == (
+        1,
+        [
+            (
+                "no-latest-tags",
+                "hello",
+                "hello/hello: image 127.0.0.1:5001/warmstart/hello:latest has no version: "
+                "use a tag or a digest, never latest",
+            )
+        ],
+    )
+
+
+def test_the_production_config_requires_digests(project, pack):
+    edit(project, hello_runs("127.0.0.1:5000/warmstart/hello:1.0"))
+    assert preview(project, pack) == (0, [])
+    code, mandatory = preview(project, pack, "--policy-pack-config", str(PACK / "production.json"))
+    assert code == 1
+    assert mandatory == [
         (
-            "no-latest-tags",
-            "hello/hello: image 127.0.0.1:5001/warmstart/hello:latest has no version: "
-            "use a tag or a digest, never latest",
-        )
+            "images-by-digest",
+            "hello",
+            "hello/hello: production runs images by digest, not 127.0.0.1:5001/warmstart/hello:1.0",
+        ),
+        (
+            "stateful-protected",
+            NAMESPACE,
+            f"{NAMESPACE}: kubernetes:core/v1:Namespace holds state and must be protected "
+            "in production",
+        ),
     ]
