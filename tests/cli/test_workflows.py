@@ -28,7 +28,7 @@ def run_lines():
 
 def warmstart_calls():
     for name, line in run_lines():
-        match = re.search(r"python -m warmstart (.*?)(\|\||$)", line)
+        match = re.search(r"python -m warmstart (.*?)(\||$)", line)
         if match:
             yield name, match.group(1)
 
@@ -62,32 +62,86 @@ def test_matrices_cover_every_cloud_stack(workflow):
     assert sorted(stacks) == cloud
 
 
-def test_deploy_goes_dev_staging_prod_and_checks_convergence():
+def commands(step: dict) -> list[str]:
+    """The shell commands of a run step, continuation lines joined."""
+    return [line.strip() for line in step.get("run", "").replace("\\\n", " ").splitlines()]
+
+
+def pulumi_runs(job: dict) -> list[str]:
+    return [
+        " ".join(command.split())
+        for step in job.get("steps", [])
+        for command in commands(step)
+        if command.startswith(("pulumi preview", "pulumi up"))
+    ]
+
+
+def test_deploy_goes_dev_staging_prod_each_through_up():
     jobs = load(PROJECT_ROOT / ".github/workflows/deploy.yml")["jobs"]
     assert [jobs[name]["with"]["stack"] for name in ("dev", "staging", "prod")] == [
         "dev",
         "staging",
         "prod",
     ]
+    assert {jobs[name]["uses"] for name in jobs} == {"./.github/workflows/up.yml"}
     assert (jobs["staging"]["needs"], jobs["prod"]["needs"]) == ("dev", "staging")
-    steps = load(PROJECT_ROOT / ".github/workflows/up.yml")["jobs"]["up"]["steps"]
-    pulumi = [step["with"] for step in steps if step.get("uses", "").startswith("pulumi/actions")]
-    assert [(s["command"], s.get("expect-no-changes")) for s in pulumi] == [
-        ("up", None),
-        ("up", True),
-    ]
+
+
+def test_up_applies_exactly_the_plan_its_environment_approved_then_checks_convergence():
+    jobs = load(PROJECT_ROOT / ".github/workflows/up.yml")["jobs"]
+    (preview,) = pulumi_runs(jobs["plan"])
+    assert "--save-plan plan.json" in preview and "environment" not in jobs["plan"]
+    assert (jobs["up"]["needs"], jobs["up"]["environment"]) == ("plan", "${{ inputs.stack }}")
+    constrained, converged = pulumi_runs(jobs["up"])
+    assert "--plan plan.json" in constrained and "--expect-no-changes" not in constrained
+    assert "--expect-no-changes" in converged and "--plan" not in converged
+    uploaded = next(s for s in jobs["plan"]["steps"] if "upload-artifact" in s.get("uses", ""))
+    downloaded = next(s for s in jobs["up"]["steps"] if "download-artifact" in s.get("uses", ""))
+    assert uploaded["with"]["name"] == downloaded["with"]["name"] == "plan-${{ inputs.stack }}"
+    # the Lambda package the plan was computed from is the one deployed
+    assert uploaded["with"]["path"].split() == ["plan.json", "build/lambda/hello.zip"]
 
 
 def test_every_engine_run_applies_the_policy_pack_and_prod_its_production_config():
-    runs = [
-        step["with"]
-        for path in WORKFLOWS
-        for job in load(path)["jobs"].values()
-        for step in job.get("steps", [])
-        if step.get("uses", "").startswith("pulumi/actions")
-    ]
-    assert len(runs) == 4
-    for inputs in runs:
+    prod_config = "== 'prod' && 'policy/production.json'"
+    actions, commands_run = [], []
+    for path in WORKFLOWS:
+        workflow = load(path)
+        for job in workflow["jobs"].values():
+            steps = job.get("steps", [])
+            actions += [
+                s["with"]
+                for s in steps
+                if s.get("uses", "").startswith("pulumi/actions") and "command" in s.get("with", {})
+            ]
+            if runs := pulumi_runs(job):
+                assert prod_config in workflow["env"]["POLICY_CONFIG"]
+                commands_run += runs
+    assert (len(actions), len(commands_run)) == (2, 3)
+    for inputs in actions:
         assert inputs["policyPacks"] == "policy"
-        assert "== 'prod' && 'policy/production.json'" in inputs["policyPackConfigs"]
+        assert prod_config in inputs["policyPackConfigs"]
+    for command in commands_run:
+        assert '--policy-pack policy ${POLICY_CONFIG:+--policy-pack-config "$POLICY_CONFIG"}' in (
+            command
+        )
     assert (PROJECT_ROOT / "policy" / "production.json").is_file()
+
+
+def test_every_workflow_a_workflow_names_exists():
+    for path in WORKFLOWS:
+        named = set(re.findall(r"\b([\w-]+\.yml)\b", path.read_text()))
+        missing = {name for name in named if not (path.parent / name).is_file()}
+        assert not missing, f"{path.name} names {sorted(missing)}"
+
+
+def test_promotion_goes_one_stage_up_and_opens_a_pull_request():
+    workflow = load(PROJECT_ROOT / ".github/workflows/promote.yml")
+    inputs = workflow[True]["workflow_dispatch"]["inputs"]
+    assert (inputs["from"]["options"], inputs["to"]["options"]) == (
+        ["dev", "staging"],
+        ["staging", "prod"],
+    )
+    (job,) = workflow["jobs"].values()
+    lines = [command for step in job["steps"] for command in commands(step)]
+    assert any(line.startswith("gh pr create --base main") for line in lines)
