@@ -32,7 +32,7 @@ _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _REFERENCE = re.compile(
     rf"^(?:(?P<domain>[A-Za-z0-9.-]+(?::[0-9]+)?|\[[0-9a-fA-F:]+\](?::[0-9]+)?)/)?"
     rf"(?P<path>{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*)"
-    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
     r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
 )
 
@@ -61,7 +61,7 @@ class ImageReference:
 
 def parse_reference(text: str) -> ImageReference:
     """Split `text` as the container runtime would, normalising Docker Hub's shorthand."""
-    match = _REFERENCE.match(text) if len(text) <= 4096 else None
+    match = _REFERENCE.fullmatch(text) if len(text) <= 4096 else None
     if match is None:
         raise ImageReferenceError(f"not an image reference: {text!r}")
     first, path = match["domain"], match["path"]

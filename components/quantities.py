@@ -24,8 +24,8 @@ _DECIMAL_SUFFIXES = {
     "E": Fraction(10**18),
 }
 _QUANTITY = re.compile(
-    r"^(?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+))"
-    r"(?:(?P<exponent>[eE][+-]?\d+)|(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$"
+    r"^(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
+    r"(?:(?P<exponent>[eE][+-]?[0-9]+)|(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$"
 )
 
 MEBIBYTE = 2**20
@@ -45,7 +45,7 @@ class QuantityError(ValueError):
 
 def parse_quantity(text: str) -> Fraction:
     """Exact value of a Kubernetes quantity, in base units (cores or bytes)."""
-    match = _QUANTITY.match(text)
+    match = _QUANTITY.fullmatch(text)
     if match is None:
         raise QuantityError(
             f"not a Kubernetes quantity: {text!r} (expected e.g. 500m, 2, 128Mi, 1Gi, 1e9)"

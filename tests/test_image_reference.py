@@ -1,4 +1,4 @@
-import contextlib
+import re
 
 import pytest
 from hypothesis import given
@@ -178,7 +178,32 @@ def test_parse_round_trips_through_its_normal_form(reference):
     assert parse_reference(str(parsed)) == parsed
 
 
-@given(st.text(max_size=60))
-def test_any_text_parses_or_raises(text):
-    with contextlib.suppress(ImageReferenceError):
-        assert isinstance(parse_reference(text), ImageReference)
+# distribution/reference's grammar, written out on its own: ASCII only, nothing after the end.
+REFERENCE_GRAMMAR = re.compile(
+    r"((?:[A-Za-z0-9.-]+(?::[0-9]+)?|\[[0-9a-fA-F:]+\](?::[0-9]+)?)/)?"
+    r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?",
+    re.ASCII,
+)
+reference_like = st.text(alphabet="abz09/.:-_@AZ\n é", max_size=30)
+
+
+@given(reference_like | st.text(max_size=60))
+def test_only_what_the_grammar_accepts_parses_and_it_round_trips(text):
+    try:
+        parsed = parse_reference(text)
+    except ImageReferenceError as error:
+        assert repr(text) in str(error)
+        return
+    assert REFERENCE_GRAMMAR.fullmatch(text), text
+    assert parse_reference(str(parsed)) == parsed
+    assert text.endswith(str(parsed).rpartition("/")[2].removeprefix("library/"))
+
+
+@pytest.mark.parametrize(
+    "text", ["hello:d\u00e9v", "hello:tag\n", "hello\n", "hello@sha256:" + "\u0663" * 64]
+)
+def test_what_the_runtime_refuses(text):
+    with pytest.raises(ImageReferenceError):
+        parse_reference(text)

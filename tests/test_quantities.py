@@ -1,3 +1,5 @@
+import re
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -56,10 +58,49 @@ def test_binary_suffixes_multiply_exactly(number, suffix):
     assert parse_quantity(f"{number}{suffix}") == number * scale
 
 
-@given(st.text(max_size=12))
-def test_any_text_parses_or_raises_quantity_error(text):
-    try:
-        value = parse_quantity(text)
-    except QuantityError:
-        return
-    assert isinstance(value, Fraction)
+# The API server's grammar (apimachinery's resource.Quantity), written out independently:
+# ASCII digits only, one optional exponent or suffix, nothing after it.
+SUFFIX_VALUES = {
+    **{s: Fraction(2) ** (10 * i) for i, s in enumerate(["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"])},
+    **dict(
+        zip(
+            "numkMGTPE", [Fraction(10) ** e for e in (-9, -6, -3, 3, 6, 9, 12, 15, 18)], strict=True
+        )
+    ),
+}
+
+
+def grammar_value(text: str) -> Fraction | None:
+    match = re.fullmatch(
+        r"(?P<n>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
+        r"(?:[eE](?P<e>[+-]?[0-9]+)|(?P<s>[KMGTPE]i|[numkMGTPE]))?",
+        text,
+        re.ASCII,
+    )
+    if match is None:
+        return None
+    number = Fraction(Decimal(match["n"]))
+    if match["e"] is not None:
+        return number * Fraction(10) ** int(match["e"])
+    return number * SUFFIX_VALUES[match["s"] or ""]
+
+
+quantity_like = st.text(alphabet="0123456789.+-eEKMGTPEinumk \n\u0663", max_size=8)
+
+
+@given(quantity_like | st.text(max_size=12))
+def test_parses_exactly_what_the_api_server_grammar_accepts(text):
+    expected = grammar_value(text)
+    if expected is None:
+        with pytest.raises(QuantityError, match="not a Kubernetes quantity"):
+            parse_quantity(text)
+    else:
+        assert parse_quantity(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["64Mi\n", "\u0663\u0662Mi", " 1", "1 ", "1Mi1", "1e", "e3", "1.2.3"]
+)
+def test_what_the_api_server_refuses(text):
+    with pytest.raises(QuantityError):
+        parse_quantity(text)

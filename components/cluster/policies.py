@@ -194,9 +194,9 @@ def kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, reg
     return yaml.safe_dump(document, sort_keys=False)
 
 
-_ASSUMED_ROLE = re.compile(r"^arn:aws[a-z-]*:sts::(\d{12}):assumed-role/([^/]+)/[^/]+$")
-_IAM_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$")
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/(?:.*/)?([^/]+)$")
+_ASSUMED_ROLE = re.compile(r"^arn:aws[a-z-]*:sts::([0-9]{12}):assumed-role/([^/]+)/[^/]+$")
+_IAM_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:.+$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::([0-9]{12}):role/(?:.*/)?([^/]+)$")
 
 
 def deployer_access_gap(caller_arn: str, admin_role_arns: Sequence[str]) -> str | None:
@@ -208,10 +208,10 @@ def deployer_access_gap(caller_arn: str, admin_role_arns: Sequence[str]) -> str 
     """
     if not _IAM_ARN.match(caller_arn):
         return None
-    session = _ASSUMED_ROLE.match(caller_arn)
+    session = _ASSUMED_ROLE.fullmatch(caller_arn)
     if session is not None:
         for arn in admin_role_arns:
-            role = _ROLE_ARN.match(arn)
+            role = _ROLE_ARN.fullmatch(arn)
             if role is not None and role.groups() == session.groups():
                 return None
     return (

@@ -42,7 +42,7 @@ def _int_or_percent(value: Any) -> int | str:
     """Kubernetes IntOrString as a rollout's maxSurge takes it: a count or any percentage."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    if isinstance(value, str) and re.match(_ANY_PERCENT, value):
+    if isinstance(value, str) and re.fullmatch(_ANY_PERCENT, value):
         return value
     raise PydanticCustomError(
         "int_or_percent", "must be a whole number >= 0 or a percentage such as 25%"
@@ -51,7 +51,11 @@ def _int_or_percent(value: Any) -> int | str:
 
 def _int_or_share(value: Any) -> int | str:
     """maxUnavailable and minAvailable: a count, or a percentage of at most 100%."""
-    if isinstance(value, str) and re.match(_ANY_PERCENT, value) and not re.match(_PERCENT, value):
+    if (
+        isinstance(value, str)
+        and re.fullmatch(_ANY_PERCENT, value)
+        and not re.fullmatch(_PERCENT, value)
+    ):
         raise PydanticCustomError("int_or_share", "a percentage of at most 100%")
     return _int_or_percent(value)
 

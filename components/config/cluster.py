@@ -111,9 +111,9 @@ class ClusterAutoscalerConfig(ConfigModel):
 
     enabled: bool = True
     """Install it (HPAs add pods; without it nothing adds the nodes they need)."""
-    chart_version: str = Field(default="9.46.6", pattern=r"^\d+\.\d+\.\d+$")
+    chart_version: str = Field(default="9.46.6", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")
     """Helm chart version (kubernetes.github.io/autoscaler)."""
-    image_tag: str | None = Field(default=None, pattern=r"^v1\.\d+\.\d+$")
+    image_tag: str | None = Field(default=None, pattern=r"^v1\.[0-9]+\.[0-9]+$")
     """Autoscaler image tag; none: `v<kubernetesVersion>.0`. Its minor must match the cluster's."""
     expander: Literal["least-waste", "random", "most-pods", "priority"] = "least-waste"
     """How it picks the node group to grow."""
@@ -126,7 +126,7 @@ class ClusterConfig(ConfigModel):
 
     mode: Literal["render", "existing", "eks"]
     """`render` writes YAML to a directory, `existing` uses a cluster you run, `eks` builds one."""
-    kubernetes_version: str = Field(default="1.35", pattern=r"^1\.\d+$")
+    kubernetes_version: str = Field(default="1.35", pattern=r"^1\.[0-9]+$")
     """Kubernetes minor version (1.30 to 1.37): the EKS version, and the schema manifests meet."""
     render_dir: str = "rendered/manifests"
     """Where render mode's provider writes YAML."""
@@ -220,7 +220,7 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
             "name the roles that run pulumi up and operate the cluster",
         )
     for index, arn in enumerate(cluster.admin_role_arns):
-        if not _ROLE_ARN.match(arn):
+        if not _ROLE_ARN.fullmatch(arn):
             yield Problem(f"cluster.adminRoleArns[{index}]", "not an IAM role ARN", arn)
     yield from _endpoint_problems(cluster.endpoint, config.production)
     for index, cidr in enumerate(cluster.endpoint.public_cidrs):

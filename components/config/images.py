@@ -80,7 +80,7 @@ def _build_problems(at: str, build: BuildConfig) -> Iterator[Problem]:
         if path is not None and (path.startswith("/") or ".." in path.split("/")):
             yield Problem(f"{at}.{key}", "must be a path inside the project", path)
     for name in build.args:
-        if not _BUILD_ARG.match(name):
+        if not _BUILD_ARG.fullmatch(name):
             yield Problem(f"{at}.args.{name}", "not a valid build argument name")
         elif name in REPRODUCIBLE_ARGS:
             yield Problem(f"{at}.args.{name}", "set by warmstart for reproducible digests")

@@ -121,19 +121,19 @@ def label_problems(at: str, labels: Mapping[str, str]) -> Iterator[Problem]:
     """Label keys `[prefix/]name` and values as the API server validates them."""
     for key, value in labels.items():
         prefix, _, name = key.rpartition("/")
-        if not _LABEL_NAME.match(name) or (
-            prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))
+        if not _LABEL_NAME.fullmatch(name) or (
+            prefix and (len(prefix) > 253 or not _LABEL_PREFIX.fullmatch(prefix))
         ):
             yield Problem(
                 f"{at}.{key}", "not a label key: [DNS-subdomain prefix/]name of <= 63 characters"
             )
-        if not _LABEL_VALUE.match(value):
+        if not _LABEL_VALUE.fullmatch(value):
             yield Problem(f"{at}.{key}", "not a label value: <= 63 of A-Z a-z 0-9 - _ .", value)
 
 
 def host_condition_problems(at: str, hosts: list[str], paths: list[str]) -> Iterator[Problem]:
     for index, host in enumerate(hosts):
-        if not _HOST_CONDITION.match(host):
+        if not _HOST_CONDITION.fullmatch(host):
             yield Problem(
                 f"{at}.hosts[{index}]",
                 "an ALB host condition is <= 128 of A-Z a-z 0-9 - . * ?",

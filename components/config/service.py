@@ -179,7 +179,7 @@ def service_problems(at: str, service: ServiceConfig) -> Iterator[Problem]:
             ", ".join(chosen) or "neither",
         )
     for name in service.env:
-        if not _ENV_NAME.match(name):
+        if not _ENV_NAME.fullmatch(name):
             yield Problem(f"{at}.env.{name}", "not a valid environment variable name")
         elif name in DERIVED_ENV:
             yield Problem(f"{at}.env.{name}", "derived by warmstart from limits; remove it")

@@ -207,3 +207,40 @@ def test_names_that_grow_too_long_once_prefixed():
         f'warmstart:services[0].name: its Lambda function warmstart-{long_stack}-hello would be 66 characters; Lambda allows 64: shorten the service or the cluster name (got "hello")',
     ]
     assert naming(long_stack, name="short") == []
+
+
+RESOURCES = {
+    "requests": {"cpu": "50m", "memory": "32Mi"},
+    "limits": {"cpu": "250m", "memory": "64Mi"},
+}
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        # Python's `$` also matches before a final newline, and `\d`, `\w` take any script's
+        # digits and letters: the API server and the runtime take neither.
+        (
+            {"resources": {**RESOURCES, "limits": {"cpu": "250m", "memory": "64Mi\n"}}},
+            "services[0].resources.limits.memory",
+        ),
+        (
+            {"resources": {**RESOURCES, "requests": {"cpu": "\u0665\u0660m", "memory": "32Mi"}}},
+            "services[0].resources.requests.cpu",
+        ),
+        ({"image": "r.example/hello:d\u00e9v"}, "services[0].image"),
+        ({"image": "r.example/hello:dev\n"}, "services[0].image"),
+        ({"env": {"LOG_LEVEL\n": "debug"}}, "services[0].env"),
+        ({"routes": {"hosts": ["api.example.com\n"]}}, "services[0].routes"),
+    ],
+)
+def test_a_trailing_newline_or_a_non_ascii_digit_is_refused(fields, path):
+    found = problems_for(**fields)
+    assert found and all(p.startswith(f"warmstart:{path}") for p in found), found
+
+
+def test_a_kubernetes_version_in_another_script_is_refused():
+    values = stack_values(
+        service(), cluster={"mode": "render", "kubernetesVersion": "1.\u0663\u0665"}
+    )
+    assert [p.split(":")[1] for p in config_problems(values)] == ["cluster.kubernetesVersion"]
