@@ -62,7 +62,7 @@ def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
     if config.cluster.mode != "eks":
         yield Problem("routing.enabled", "the load balancer needs cluster.mode eks", True)
     arn = routing.certificate_arn
-    if arn is not None and not _CERTIFICATE_ARN.match(arn):
+    if arn is not None and not _CERTIFICATE_ARN.fullmatch(arn):
         yield Problem("routing.certificateArn", "not an ACM certificate ARN", arn)
     if config.production and arn is None:
         yield Problem("routing.certificateArn", "production serves HTTPS only: required")
@@ -185,7 +185,14 @@ def _weights_problems(
 ) -> Iterator[Problem]:
     if weights.kubernetes + weights.fargate + weights.lambda_ == 0:
         yield Problem(at, "at least one weight must be > 0")
-    if weights.fargate and not fargate:
-        yield Problem(f"{at}.fargate", "weight for a fallback that is not enabled", weights.fargate)
-    if weights.lambda_ and not lambda_:
-        yield Problem(f"{at}.lambda", "weight for a fallback that is not enabled", weights.lambda_)
+    fallback_at = at.rpartition(".")[0]
+    for kind, weight, enabled in (
+        ("fargate", weights.fargate, fargate),
+        ("lambda", weights.lambda_, lambda_),
+    ):
+        if weight and not enabled:
+            yield Problem(
+                f"{at}.{kind}",
+                f"weight for a fallback that is off ({fallback_at}.{kind}.enabled is false)",
+                weight,
+            )

@@ -4,9 +4,10 @@ a config, or exit 2 naming where; never a traceback.
 The values are written as YAML text and read back (so YAML 1.1's `no`, `on`, `1.30`, `~`,
 `0x1F`, `2026-01-01` arrive as the booleans, floats, nulls and dates PyYAML makes of them,
 as they would from a real stack file), replacing one leaf at any depth of the five stack
-files. A rejection must name the mutated key path, or a path that shares its top-level key
-or the key the leaf sits under, or that names the mutated path in its message (a
-cross-field rule reports on the field it constrains, and says which other one it read).
+files. A rejection must report the mutated key path itself, a path above it (a rule on the object
+it sits in) or below it (a list or map put where a scalar was), or name it in its message; a
+cross-field rule may report the field it constrains instead, beside the mutated one, if its
+message names the mutated key (`maxReplicas: must be >= minReplicas`).
 """
 
 import re
@@ -104,18 +105,26 @@ def replace_leaf(config, path, value):
     target[path[-1]] = value
 
 
+def within(outer: str, inner: str) -> bool:
+    """`outer` is `inner` or one of the objects or lists that hold it."""
+    return inner == outer or inner.startswith((f"{outer}.", f"{outer}["))
+
+
 def related(problem: str, path) -> bool:
     reported = problem.partition(":")[2].split(": ", 1)[0]
-    top = warmstart_path(path[:1])
-    parent = next((part for part in reversed(path[:-1]) if isinstance(part, str)), None)
-    names = {seg for seg in re.split(r"[.\[\]]", reported) if seg}
-    mentioned = warmstart_path(path) in problem  # a rule on another field that names this one
-    same_top = reported.split(".")[0].split("[")[0] == top
-    return mentioned or same_top or (parent is not None and parent in names)
+    mutated = warmstart_path(path)
+    if within(reported, mutated) or within(mutated, reported) or mutated in problem:
+        return True
+    key, holder = str(path[-1]), warmstart_path(path[:-2]) if len(path) > 2 else None
+    names_key = re.search(rf"\b{re.escape(key)}\b", problem.split(": ", 1)[1]) is not None
+    return names_key and holder is not None and within(holder, reported)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(LEAVES), st.sampled_from(YAML_SCALARS) | st.text(max_size=12).map(repr))
+@given(
+    st.sampled_from(LEAVES),
+    st.sampled_from(YAML_SCALARS) | st.text(max_size=12).map(yaml.safe_dump),
+)
 def test_one_leaf_changed_is_a_config_or_exit_2_naming_it(tmp_path_factory, leaf, scalar):
     name, path = leaf
     config = yaml.safe_load(yaml.safe_dump(DOCUMENTS[name]))  # a fresh copy

@@ -1,6 +1,7 @@
 """Whatever a stack file holds, parsing ends in a config or a ConfigError: never a crash."""
 
 import json
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,19 +20,28 @@ json_values = st.recursive(
 )
 # Every key the models accept, plus one they do not: derived, so new keys are fuzzed too.
 TOP_LEVEL_KEYS = sorted(f.alias or n for n, f in WarmstartConfig.model_fields.items())
+REQUIRED_TOP_LEVEL = {
+    f.alias or n for n, f in WarmstartConfig.model_fields.items() if f.is_required()
+}
 SERVICE_KEYS = sorted(f.alias or n for n, f in ServiceConfig.model_fields.items())
 top_level_keys = st.sampled_from([*TOP_LEVEL_KEYS, "other"])
 service_keys = st.sampled_from([*SERVICE_KEYS, "bogus"])
 
 
-def outcome(raw):
+def reported_paths(raw) -> list[str] | None:
+    """The key paths a rejection reports (`services[0].startup`), or None when it parses."""
     try:
-        return parse_config(raw)
+        parse_config(raw)
     except ConfigError as error:
-        assert error.problems, "a ConfigError always names at least one problem"
-        for problem in error.problems:
-            assert str(problem).startswith("warmstart:")
-        return error
+        problems = [str(problem) for problem in error.problems]
+        assert problems, "a ConfigError always names at least one problem"
+        assert all(problem.startswith("warmstart:") for problem in problems), problems
+        return [problem.removeprefix("warmstart:").split(": ", 1)[0] for problem in problems]
+    return None
+
+
+def top_key(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
@@ -41,14 +51,23 @@ def test_arbitrary_top_level_values(values):
         f"warmstart:{key}": value if isinstance(value, str) else json.dumps(value)
         for key, value in values.items()
     }
-    assert isinstance(outcome(raw), WarmstartConfig | ConfigError)
+    paths = reported_paths(raw)
+    if "other" in values:  # an unknown key is never accepted, and is named
+        assert paths is not None and "other" in paths
+    # A problem is about a key that was given, or a required one that was not.
+    for path in paths or []:
+        assert top_key(path) in values or top_key(path) in REQUIRED_TOP_LEVEL, (path, values)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(service_keys, json_values)
 def test_one_broken_service_key(key, value):
     raw = config_from_mapping("test", stack_values(service(**{key: value}))).values
-    assert isinstance(outcome(raw), WarmstartConfig | ConfigError)
+    paths = reported_paths(raw)
+    if key == "bogus":
+        assert paths == ["services[0].bogus"]
+    for path in paths or []:  # only the broken key, or the service's own cross-key rules
+        assert path == "services[0]" or path.startswith("services[0]."), (path, key, value)
 
 
 @settings(max_examples=200)
@@ -57,7 +76,8 @@ def test_arbitrary_text_for_every_key(text):
     for key in TOP_LEVEL_KEYS:
         raw = config_from_mapping("test", stack_values()).values
         raw[f"warmstart:{key}"] = text
-        assert isinstance(outcome(raw), WarmstartConfig | ConfigError)
+        for path in reported_paths(raw) or []:
+            assert top_key(path) in (key, *REQUIRED_TOP_LEVEL), (path, key, text)
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
@@ -75,6 +95,5 @@ def test_broken_routing_of_an_eks_service(key, value):
         },
         routing={"enabled": True},
     )
-    assert isinstance(
-        outcome(config_from_mapping("test", values).values), WarmstartConfig | ConfigError
-    )
+    for path in reported_paths(config_from_mapping("test", values).values) or []:
+        assert path.startswith(("services[0]", "routing")), (path, key, value)
