@@ -157,10 +157,17 @@ def test_failover_function_configuration(dev):
         "standbyCount": 0,
         "failoverCount": 2,
     }
-    assert sorted(hello["normalWeights"].values()) == [0, 0, 100]
-    k8s = hello["kubernetesTargetGroupArn"]
-    assert hello["failoverWeights"][k8s] == 0
-    assert sorted(hello["failoverWeights"].values()) == [0, 20, 80]
+    groups = {key: hello[f"{key}TargetGroupArn"] for key in ("kubernetes", "fargate", "lambda")}
+    assert groups == {
+        "kubernetes": "<known after apply: aws:lb/targetGroup:TargetGroup hello-k8s.arn>",
+        "fargate": "<known after apply: aws:lb/targetGroup:TargetGroup hello-ecs.arn>",
+        "lambda": "<known after apply: aws:lb/targetGroup:TargetGroup hello-fn.arn>",
+    }
+    per_group = {
+        key: (hello["normalWeights"][arn], hello["failoverWeights"][arn])
+        for key, arn in groups.items()
+    }
+    assert per_group == {"kubernetes": (100, 0), "fargate": (0, 80), "lambda": (0, 20)}
     assert hello["holdSeconds"] == 300
 
 
