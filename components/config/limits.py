@@ -21,8 +21,13 @@ if TYPE_CHECKING:
     from components.config.service import ServiceConfig
     from components.config.stack import WarmstartConfig
 
-# Names of the objects warmstart itself creates in the services' namespace.
-RESERVED_SERVICE_NAMES = frozenset({"image-prewarm", "default-deny-ingress"})
+# Names already taken in the services' namespace, with who takes them: a service's
+# ServiceAccount, Service and NetworkPolicy are named after it.
+RESERVED_SERVICE_NAMES = {
+    "image-prewarm": "warmstart names its own objects so: pick another",
+    "default-deny-ingress": "warmstart names its own objects so: pick another",
+    "default": "every namespace has a ServiceAccount named default already: pick another",
+}
 LAMBDA_NAME_LIMIT = 64
 NODE_GROUP_NAME_LIMIT = 63
 NODE_GROUPS = ("system", "spot")
@@ -51,9 +56,7 @@ def limit_problems(config: WarmstartConfig) -> Iterator[Problem]:
     for index, service in enumerate(config.services):
         at = f"services[{index}]"
         if service.name in RESERVED_SERVICE_NAMES:
-            yield Problem(
-                f"{at}.name", "warmstart names its own objects so: pick another", service.name
-            )
+            yield Problem(f"{at}.name", RESERVED_SERVICE_NAMES[service.name], service.name)
         if service.image is not None:
             yield from digest_problems(f"{at}.image", service.image)
         yield from _go_memory_problems(

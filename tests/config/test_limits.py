@@ -25,6 +25,13 @@ def test_service_names_warmstart_uses_itself(name):
     ]
 
 
+def test_a_service_named_default_would_collide_with_the_namespaces_service_account():
+    assert problems_for(name="default") == [
+        "warmstart:services[0].name: every namespace has a ServiceAccount named default "
+        'already: pick another (got "default")'
+    ]
+
+
 @pytest.mark.parametrize(
     ("digest", "ok"),
     [
