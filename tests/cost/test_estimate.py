@@ -159,3 +159,11 @@ def test_reference_reads_a_placeholder_and_nothing_else():
     )
     assert reference("arn:aws:elasticloadbalancing:...") is None
     assert reference(None) is None
+
+
+def test_the_readmes_monthly_figures_are_the_golden_totals():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    line = next(text for text in readme.splitlines() if "`tests/cost/golden/`):" in text)
+    for name in ("dev", "staging", "prod"):
+        total = (GOLDEN / f"{name}.md").read_text().split("$", 1)[1].split(" ", 1)[0]
+        assert f"{name} ${total}" in line, (name, total, line)
