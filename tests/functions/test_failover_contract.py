@@ -196,18 +196,23 @@ def create_rules(deployed: Deployed) -> None:
         ]
 
 
+def put_alarm(cloudwatch: Any, name: str) -> None:
+    """An alarm by name: the function reads only its state, which the tests set."""
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace="AWS/ApplicationELB",
+        MetricName="HealthyHostCount",
+        Statistic="Minimum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="LessThanThreshold",
+    )
+
+
 def create_alarms_and_fallbacks(deployed: Deployed) -> None:
     for alarm in deployed.rendered_inputs("aws:cloudwatch/metricAlarm:MetricAlarm").values():
-        deployed.clients["cloudwatch"].put_metric_alarm(
-            AlarmName=alarm["name"],
-            Namespace="AWS/ApplicationELB",
-            MetricName="HealthyHostCount",
-            Statistic="Minimum",
-            Period=60,
-            EvaluationPeriods=1,
-            Threshold=1,
-            ComparisonOperator="LessThanThreshold",
-        )
+        put_alarm(deployed.clients["cloudwatch"], alarm["name"])
     ecs, scaling = deployed.clients["ecs"], deployed.clients["application-autoscaling"]
     cluster = deployed.rendered_inputs("aws:ecs/cluster:Cluster")["fallback"]["name"]
     ecs.create_cluster(clusterName=cluster)
@@ -314,16 +319,7 @@ def test_each_service_fails_over_to_the_paths_it_has(deployed):
 
 
 def test_an_alarm_of_another_stack_never_reaches_the_function(deployed):
-    deployed.clients["cloudwatch"].put_metric_alarm(
-        AlarmName="other-hello-down",
-        Namespace="AWS/ApplicationELB",
-        MetricName="HealthyHostCount",
-        Statistic="Minimum",
-        Period=60,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="LessThanThreshold",
-    )
+    put_alarm(deployed.clients["cloudwatch"], "other-hello-down")
     deployed.change_alarm("other-hello-down", "ALARM")
     assert deployed.results == []
 
