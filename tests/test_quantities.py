@@ -60,13 +60,11 @@ def test_binary_suffixes_multiply_exactly(number, suffix):
 
 # The API server's grammar (apimachinery's resource.Quantity), written out independently:
 # ASCII digits only, one optional exponent or suffix, nothing after it.
+POWERS_OF_TWO = {"": 0, "Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+POWERS_OF_TEN = {"n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 SUFFIX_VALUES = {
-    **{s: Fraction(2) ** (10 * i) for i, s in enumerate(["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"])},
-    **dict(
-        zip(
-            "numkMGTPE", [Fraction(10) ** e for e in (-9, -6, -3, 3, 6, 9, 12, 15, 18)], strict=True
-        )
-    ),
+    **{suffix: Fraction(2) ** power for suffix, power in POWERS_OF_TWO.items()},
+    **{suffix: Fraction(10) ** power for suffix, power in POWERS_OF_TEN.items()},
 }
 
 

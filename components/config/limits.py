@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 
 # Names already taken in the services' namespace, with who takes them: a service's
 # ServiceAccount, Service and NetworkPolicy are named after it.
+_OURS = "warmstart names its own objects so: pick another"
 RESERVED_SERVICE_NAMES = {
-    "image-prewarm": "warmstart names its own objects so: pick another",
-    "default-deny-ingress": "warmstart names its own objects so: pick another",
+    "image-prewarm": _OURS,
+    "default-deny-ingress": _OURS,
     "default": "every namespace has a ServiceAccount named default already: pick another",
 }
 LAMBDA_NAME_LIMIT = 64

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
@@ -68,7 +68,7 @@ def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
         yield Problem("routing.certificateArn", "production serves HTTPS only: required")
     if not routed:
         yield Problem("routing.enabled", "no service has routes (hosts or paths)", True)
-    yield from _weights_problems("routing.weights", routing.weights, fargate=True, lambda_=True)
+    yield from _weights_problems("routing.weights", routing.weights, {})
     for index, service in routed:
         yield from _service_routing_problems(f"services[{index}]", service, routing)
     yield from _concurrency_problems(config)
@@ -163,14 +163,15 @@ def _service_routing_problems(
             "the load balancer health-checks over HTTP: only http services",
             service.startup.probe,
         )
-    fargate, lambda_ = fallback.fargate.enabled, fallback.lambda_.enabled
-    normal = fallback.weights or routing.weights
-    yield from _weights_problems(f"{at}.fallback.weights", normal, fargate=fargate, lambda_=lambda_)
+    off = {
+        kind: f"{at}.fallback.{kind}.enabled"
+        for kind, path_config in (("fargate", fallback.fargate), ("lambda", fallback.lambda_))
+        if not path_config.enabled
+    }
+    yield from _weights_problems(f"{at}.fallback.weights", fallback.weights or routing.weights, off)
     if fallback.failover_weights is not None:
         at_failover = f"{at}.fallback.failoverWeights"
-        yield from _weights_problems(
-            at_failover, fallback.failover_weights, fargate=fargate, lambda_=lambda_
-        )
+        yield from _weights_problems(at_failover, fallback.failover_weights, off)
         if fallback.failover_weights.kubernetes != 0:
             yield Problem(
                 f"{at_failover}.kubernetes",
@@ -180,19 +181,12 @@ def _service_routing_problems(
     yield from fallback_problems(at, fallback)
 
 
-def _weights_problems(
-    at: str, weights: WeightsConfig, *, fargate: bool, lambda_: bool
-) -> Iterator[Problem]:
+def _weights_problems(at: str, weights: WeightsConfig, off: Mapping[str, str]) -> Iterator[Problem]:
+    """`off`: the fallbacks that are not enabled, each with the path of its `enabled` flag."""
     if weights.kubernetes + weights.fargate + weights.lambda_ == 0:
         yield Problem(at, "at least one weight must be > 0")
-    fallback_at = at.rpartition(".")[0]
-    for kind, weight, enabled in (
-        ("fargate", weights.fargate, fargate),
-        ("lambda", weights.lambda_, lambda_),
-    ):
-        if weight and not enabled:
+    for kind, weight in (("fargate", weights.fargate), ("lambda", weights.lambda_)):
+        if weight and kind in off:
             yield Problem(
-                f"{at}.{kind}",
-                f"weight for a fallback that is off ({fallback_at}.{kind}.enabled is false)",
-                weight,
+                f"{at}.{kind}", f"weight for a fallback that is off ({off[kind]} is false)", weight
             )

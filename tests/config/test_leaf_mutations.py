@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.config import ConfigError, parse_config
+from components.config.base import Problem
 from warmstart.stackfile import STACKS_DIR, StackFileError, available_stacks, read_stack_config
 
 YAML_SCALARS = [
@@ -110,13 +111,12 @@ def within(outer: str, inner: str) -> bool:
     return inner == outer or inner.startswith((f"{outer}.", f"{outer}["))
 
 
-def related(problem: str, path) -> bool:
-    reported = problem.partition(":")[2].split(": ", 1)[0]
-    mutated = warmstart_path(path)
-    if within(reported, mutated) or within(mutated, reported) or mutated in problem:
+def related(problem: Problem, path) -> bool:
+    reported, mutated = problem.path, warmstart_path(path)
+    if within(reported, mutated) or within(mutated, reported) or mutated in str(problem):
         return True
     key, holder = str(path[-1]), warmstart_path(path[:-2]) if len(path) > 2 else None
-    names_key = re.search(rf"\b{re.escape(key)}\b", problem.split(": ", 1)[1]) is not None
+    names_key = re.search(rf"\b{re.escape(key)}\b", problem.message) is not None
     return names_key and holder is not None and within(holder, reported)
 
 
@@ -139,7 +139,11 @@ def test_one_leaf_changed_is_a_config_or_exit_2_naming_it(tmp_path_factory, leaf
     except ConfigError as error:
         problems = [str(problem) for problem in error.problems]
         assert problems and all(p.startswith("warmstart:") for p in problems)
-        assert any(related(p, path) for p in problems), (warmstart_path(path), scalar, problems)
+        assert any(related(p, path) for p in error.problems), (
+            warmstart_path(path),
+            scalar,
+            problems,
+        )
 
 
 @pytest.mark.parametrize(

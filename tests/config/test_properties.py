@@ -36,7 +36,7 @@ def reported_paths(raw) -> list[str] | None:
         problems = [str(problem) for problem in error.problems]
         assert problems, "a ConfigError always names at least one problem"
         assert all(problem.startswith("warmstart:") for problem in problems), problems
-        return [problem.removeprefix("warmstart:").split(": ", 1)[0] for problem in problems]
+        return [problem.path for problem in error.problems]
     return None
 
 

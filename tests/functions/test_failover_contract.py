@@ -9,6 +9,7 @@ state changes matched against the rendered pattern, one event per change, and th
 schedule's rendered input. Weights are asserted per target group, by its resource name.
 """
 
+import functools
 import json
 import types
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from moto import mock_aws
 from functions.failover import handler
 from tests.conftest import run, service
 from tests.routed import HELLO, routed_stack
+from warmstart.cost.plan import reference
+from warmstart.harness import placeholder
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -46,8 +49,9 @@ ORDERS = service(
 )
 
 
-def placeholder(type_: str, name: str) -> str:
-    return f"<known after apply: {type_} {name}.arn>"
+def arn_of(type_: str, name: str) -> str:
+    """How the rendered inputs refer to a resource's ARN, before the cloud gives one."""
+    return placeholder(type_, name, "arn")
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Deployed:
     rendered: Any
     clients: dict[str, Any]
     arns: dict[str, str] = field(default_factory=dict)  # placeholder -> ARN
+    queue: str = ""  # the queue EventBridge delivers to, standing in for the function
     alarm_states: dict[str, str] = field(default_factory=dict)
     now: float = T0
     results: list[dict] = field(default_factory=list)
@@ -104,13 +109,11 @@ class Deployed:
 
     def deliver(self) -> None:
         """Invoke the function with each event EventBridge routed to its target."""
-        queue = self.clients["queue"]
-        messages = self.clients["sqs"].receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+        sqs = self.clients["sqs"]
+        messages = sqs.receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10)
         for message in messages.get("Messages", []):
             self.results.append(handler.lambda_handler(json.loads(message["Body"]), None))
-            self.clients["sqs"].delete_message(
-                QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"]
-            )
+            sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=message["ReceiptHandle"])
 
     def minute_passes(self) -> dict:
         self.now += 60
@@ -119,9 +122,9 @@ class Deployed:
 
     def weights(self, service_name: str) -> dict[str, int]:
         """{target group resource name: weight} on the service's listener rule, from AWS."""
-        rule_arn = self.arns[placeholder("aws:lb/listenerRule:ListenerRule", service_name)]
+        rule_arn = self.arns[arn_of("aws:lb/listenerRule:ListenerRule", service_name)]
         rule = self.clients["elbv2"].describe_rules(RuleArns=[rule_arn])["Rules"][0]
-        by_arn = {arn: marker.split(" ")[-1][: -len(".arn>")] for marker, arn in self.arns.items()}
+        by_arn = {arn: reference(marker)[1] for marker, arn in self.arns.items()}
         groups = rule["Actions"][0]["ForwardConfig"]["TargetGroups"]
         return {by_arn[g["TargetGroupArn"]]: g["Weight"] for g in groups}
 
@@ -135,7 +138,7 @@ class Deployed:
         return found["services"][0]["desiredCount"], target["MinCapacity"]
 
     def register(self, group: str, address: str, port: int) -> None:
-        arn = self.arns[placeholder("aws:lb/targetGroup:TargetGroup", group)]
+        arn = self.arns[arn_of("aws:lb/targetGroup:TargetGroup", group)]
         self.clients["elbv2"].register_targets(
             TargetGroupArn=arn, Targets=[{"Id": address, "Port": port}]
         )
@@ -157,9 +160,9 @@ def create_load_balancer(deployed: Deployed) -> None:
         if group["targetType"] == "ip":
             shape |= {"Protocol": group["protocol"], "Port": group["port"], "VpcId": vpc}
         arn = elb.create_target_group(Name=group["name"], **shape)["TargetGroups"][0]
-        deployed.arns[placeholder("aws:lb/targetGroup:TargetGroup", name)] = arn["TargetGroupArn"]
+        deployed.arns[arn_of("aws:lb/targetGroup:TargetGroup", name)] = arn["TargetGroupArn"]
     (listener_name, listener), *_ = deployed.rendered_inputs("aws:lb/listener:Listener").items()
-    deployed.arns[placeholder("aws:lb/listener:Listener", listener_name)] = elb.create_listener(
+    deployed.arns[arn_of("aws:lb/listener:Listener", listener_name)] = elb.create_listener(
         LoadBalancerArn=lb["LoadBalancerArn"],
         Protocol=listener["protocol"],
         Port=listener["port"],
@@ -191,7 +194,7 @@ def create_rules(deployed: Deployed) -> None:
             Conditions=conditions,
             Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}],
         )
-        deployed.arns[placeholder("aws:lb/listenerRule:ListenerRule", name)] = created["Rules"][0][
+        deployed.arns[arn_of("aws:lb/listenerRule:ListenerRule", name)] = created["Rules"][0][
             "RuleArn"
         ]
 
@@ -258,12 +261,18 @@ def connect_function(deployed: Deployed, monkeypatch) -> None:
     events.put_targets(
         Rule="failover", Targets=[{"Id": "function", "Arn": queue_arn["Attributes"]["QueueArn"]}]
     )
-    deployed.clients["queue"] = queue
+    deployed.queue = queue
+
+
+@functools.cache
+def rendered_stack():
+    """Rendered once: every test deploys the same program output into a fresh moto."""
+    return run(routed_stack(HELLO, QUOTE, ORDERS))
 
 
 @pytest.fixture
 def deployed(monkeypatch):
-    rendered = run(routed_stack(HELLO, QUOTE, ORDERS))
+    rendered = rendered_stack()
     with mock_aws():
         names = (
             "ec2",
