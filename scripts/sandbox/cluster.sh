@@ -292,14 +292,18 @@ stop() {
   for name in kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do
     terminate "$name"
   done
-  # Pods' containers belong to containerd's shims: stop them before containerd itself.
+  # Pods' containers belong to containerd's shims: stop them before containerd itself. A
+  # shim exits once containerd has deleted its tasks; a task only killed leaves it running.
   if [ -S "$STATE/containerd.sock" ]; then
     local ctr=(ctr --address "$STATE/containerd.sock" --namespace k8s.io)
     "${ctr[@]}" tasks ls -q 2>/dev/null | while read -r task; do
-      "${ctr[@]}" tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
+      "${ctr[@]}" tasks delete --force "$task" >/dev/null 2>&1 || true
     done
   fi
   terminate containerd
+  # A shim whose task could not be deleted outlives containerd: only this cluster's (they
+  # name its socket) are ended.
+  pkill -KILL -f -- "containerd-shim-runc-v2 .*-address $STATE/containerd.sock" || true
   # Pod volumes and sandbox /dev/shm stay mounted under the state directory otherwise.
   awk -v state="$STATE/" 'index($2, state) == 1 {print $2}' /proc/mounts | sort -r \
     | while read -r mount; do umount -l "$mount" 2>/dev/null || true; done
