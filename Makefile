@@ -14,7 +14,7 @@ GO_ENV := CGO_ENABLED=0
 TOOLCHAIN := scripts/toolchain.sh
 ACTIONLINT_VERSION := v1.7.7
 ACTIONLINT := build/tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
-SHELL_SCRIPTS := .ci/run $(wildcard scripts/*.sh scripts/sandbox/*.sh) scripts/sandbox/policy-analyzer
+SHELL_SCRIPTS := .ci/run $(wildcard scripts/*.sh scripts/sandbox/*.sh)
 
 .PHONY: bench-pods help venv policy-venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
 
@@ -42,7 +42,7 @@ test: lint test-python test-go ## everything CI checks: lint, Python tests, Go t
 lint: venv $(ACTIONLINT) ## ruff, gofmt, go vet, actionlint and shellcheck (when installed)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	@unformatted=$$(cd services && gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@unformatted=$$(gofmt -l services scripts/toolchain); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	cd services && go vet ./...
 	$(ACTIONLINT) -no-color -oneline
 	@if command -v shellcheck >/dev/null; then shellcheck $(SHELL_SCRIPTS); \
@@ -112,7 +112,7 @@ sandbox: ## SANDBOX-ONLY: BuildKit, a buildx builder and a registry on 127.0.0.1
 
 # Builds push to WARMSTART_REGISTRY with WARMSTART_BUILDER; unset, the sandbox's are used,
 # and so is the sandbox cluster's kubeconfig where context warmstart-local does not answer.
-e2e: venv toolchain ## end-to-end tests: the real engine, BuildKit builds, the local stack on a cluster
+e2e: venv policy-venv toolchain ## end-to-end tests: the real engine, BuildKit builds, the local stack on a cluster
 	@if [ -z "$${WARMSTART_REGISTRY-}" ]; then eval "$$(scripts/sandbox/buildkit.sh env)"; fi; \
 	if ! kubectl --context warmstart-local get --raw /readyz >/dev/null 2>&1; then \
 	  eval "$$(scripts/sandbox/cluster.sh env)"; fi; \

@@ -7,11 +7,14 @@
 # modules (through the Go module proxy), into a cache outside the clone keyed by versions,
 # so a second run is instant:
 #   - the Pulumi CLI, github.com/pulumi/pulumi/pkg/v3 at the pinned `pulumi` wheel version;
-#   - the Python language host. Its own module (sdk/python/cmd/pulumi-language-python/v3)
-#     is refused by the module proxy reachable here at every version tried, so it is built
-#     from the last SDK module that still contains it (sdk/v3 v3.79.0). It only launches
-#     Python: the SDK code that runs is the pinned wheel, driven by the matching
-#     pulumi-language-python-exec script taken from sdk/v3 at the CLI's version;
+#   - a Python language host. Pulumi's own (sdk/python/cmd/pulumi-language-python/v3) is
+#     refused by the module proxy reachable here at every version, so this is warmstart's
+#     (scripts/toolchain/langhost), written on the engine's published gRPC interfaces and the
+#     SDK's Python toolchain at the CLI's version. It runs programs, policy packs and Python
+#     plugins, and generates and links Python SDKs (`pulumi package add`). The SDK code that
+#     runs is the pinned wheel, driven by the pulumi-language-python-exec script taken from
+#     sdk/v3 at the CLI's version. Cached by a hash of its source, installed beside the CLI
+#     (where the CLI looks for its bundled host first);
 #   - the Kubernetes provider at the commit of the pinned pulumi-kubernetes release, its
 #     embedded schema generated first with the provider's own generator;
 #   - the Docker Build provider at the pinned pulumi-docker-build version. Its module imports
@@ -28,14 +31,16 @@ PULUMI_VERSION=$(sed -n 's/^pulumi==//p' "$repo/requirements.txt")
 KUBERNETES_VERSION=$(sed -n 's/^pulumi-kubernetes==//p' "$repo/requirements.txt")
 # The pulumi-kubernetes v4.25.0 release commit, as the module proxy names it.
 KUBERNETES_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
-LANGHOST_SDK_VERSION=v3.79.0
-KEY="pulumi-${PULUMI_VERSION}_kubernetes-${KUBERNETES_VERSION}_langhost-${LANGHOST_SDK_VERSION}"
+KEY="pulumi-${PULUMI_VERSION}_kubernetes-${KUBERNETES_VERSION}"
 DOCKER_BUILD_VERSION=$(sed -n 's/^pulumi-docker-build==//p' "$repo/requirements.txt")
 ROOT="${WARMSTART_TOOLCHAIN_CACHE:-$HOME/.cache/warmstart-toolchain}"
 CACHE="$ROOT/$KEY"
 BIN="$CACHE/bin"
-# Its own key: a provider upgrade must not rebuild the CLI.
+# Their own keys: a provider upgrade or a change to our host must not rebuild the CLI.
 DOCKER_BUILD_BIN="$ROOT/docker-build-$DOCKER_BUILD_VERSION/bin"
+LANGHOST_HASH=$(cat "$repo"/scripts/toolchain/langhost/go.mod "$repo"/scripts/toolchain/langhost/*.go \
+  | sha256sum | cut -c1-12)
+LANGHOST_BIN="$ROOT/langhost-$PULUMI_VERSION-$LANGHOST_HASH/bin"
 
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
@@ -59,14 +64,22 @@ build_cli() {
 }
 
 build_langhost() {
-  log "building the Python language host (sdk $LANGHOST_SDK_VERSION)"
-  build_wrapper langhost github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
-    "$BIN/pulumi-language-python" \
-    "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST_SDK_VERSION"
+  log "building warmstart's Python language host (sdk v$PULUMI_VERSION, source $LANGHOST_HASH)"
+  build_wrapper langhost . "$LANGHOST_BIN/pulumi-language-python" \
+    "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+  (cd "$CACHE/work/langhost" && go vet ./... && go test ./...)
   local sdk
-  sdk=$(cd "$CACHE/work/cli" && go mod download -json "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
+  sdk=$(cd "$CACHE/work/langhost" && go mod download -json "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
     | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
+  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$LANGHOST_BIN/pulumi-language-python-exec"
+}
+
+# The CLI prefers the host beside itself (and warns about one found elsewhere on PATH).
+install_langhost() {
+  local file
+  for file in pulumi-language-python pulumi-language-python-exec; do
+    cmp -s "$LANGHOST_BIN/$file" "$BIN/$file" || install -m 0755 "$LANGHOST_BIN/$file" "$BIN/$file"
+  done
 }
 
 build_kubernetes() {
@@ -110,7 +123,8 @@ case "${1:-}" in
     fi
     mkdir -p "$BIN"
     [ -x "$BIN/pulumi" ] || build_cli
-    [ -x "$BIN/pulumi-language-python" ] || build_langhost
+    [ -x "$LANGHOST_BIN/pulumi-language-python" ] || build_langhost
+    install_langhost
     [ -x "$BIN/pulumi-resource-kubernetes" ] || build_kubernetes
     [ -x "$DOCKER_BUILD_BIN/pulumi-resource-docker-build" ] || build_docker_build
     [ -d "$CACHE/home/plugins/resource-kubernetes-v$KUBERNETES_VERSION" ] \

@@ -47,8 +47,9 @@ def deployment_images(result):
 
 
 def prewarm_images(result):
+    # DaemonSets by name: the mock runtime does not promise registration order
     return [
         c["image"]
-        for r in result.of_type(DAEMONSET)
+        for r in sorted(result.of_type(DAEMONSET), key=lambda r: r.name)
         for c in r.inputs["spec"]["template"]["spec"]["containers"]
     ]

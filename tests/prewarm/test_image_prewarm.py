@@ -56,18 +56,18 @@ def test_prewarm_splits_past_images_per_pod():
             *services, prewarm={"enabled": True, "sleepImage": "repo/sleep:1", "imagesPerPod": 2}
         )
     )
-    daemonsets = result.of_type(DAEMONSET)
-    assert [r.name for r in daemonsets] == ["image-prewarm-0", "image-prewarm-1", "image-prewarm-2"]
-    assert [len(r.inputs["spec"]["template"]["spec"]["containers"]) for r in daemonsets] == [
-        2,
-        2,
-        1,
-    ]
-    selectors = [
-        r.inputs["spec"]["selector"]["matchLabels"]["app.kubernetes.io/instance"]
-        for r in daemonsets
-    ]
-    assert selectors == ["image-prewarm-0", "image-prewarm-1", "image-prewarm-2"]
+    # the mock runtime does not promise registration order: compare by name
+    daemonsets = {r.name: r for r in result.of_type(DAEMONSET)}
+    assert sorted(daemonsets) == ["image-prewarm-0", "image-prewarm-1", "image-prewarm-2"]
+    spec = {name: r.inputs["spec"] for name, r in daemonsets.items()}
+    assert {name: len(s["template"]["spec"]["containers"]) for name, s in spec.items()} == {
+        "image-prewarm-0": 2,
+        "image-prewarm-1": 2,
+        "image-prewarm-2": 1,
+    }
+    assert {
+        name: s["selector"]["matchLabels"]["app.kubernetes.io/instance"] for name, s in spec.items()
+    } == {name: name for name in daemonsets}
 
 
 def test_image_volume_mode_renders_a_pause_pod():
