@@ -35,16 +35,20 @@ class Project:
     env: dict[str, str]
     stack: str
 
-    def pulumi(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *command: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+        """A command in the project's directory, with its environment."""
         return subprocess.run(
-            ["pulumi", *args, "--stack", self.stack, "--non-interactive"],
+            list(command),
             cwd=self.root,
             env=self.env,
             capture_output=True,
             text=True,
             check=False,
-            timeout=600,
+            timeout=timeout,
         )
+
+    def pulumi(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run("pulumi", *args, "--stack", self.stack, "--non-interactive")
 
     def ok(self, *args: str) -> str:
         result = self.pulumi(*args)

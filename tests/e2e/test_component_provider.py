@@ -10,7 +10,6 @@ provider and the consumer get virtualenvs of their own from PyPI, as on a user's
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -45,15 +44,7 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 def cli(project: Project, *args: str) -> str:
     """Runs a pulumi command that takes no --stack (package add) or the current stack."""
-    result = subprocess.run(
-        ["pulumi", *args, "--non-interactive"],
-        cwd=project.root,
-        env=project.env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+    result = project.run("pulumi", *args, "--non-interactive", timeout=900)
     assert result.returncode == 0, f"pulumi {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
     return result.stdout + result.stderr
 

@@ -7,7 +7,7 @@
 // what the proxy does serve: the engine's gRPC interfaces (sdk/v3/proto/go), the SDK's Python
 // toolchain (virtualenvs, pip, linking) and the Python code generator (pkg/v3/codegen/python).
 //
-// It serves what warmstart's CLI paths need (see hostedMethods) and answers the rest as
+// It serves the CLI paths warmstart uses (the README lists them) and answers the rest as
 // unimplemented, so a CLI path it does not serve fails loudly instead of doing the wrong
 // thing. Real users run Pulumi's own host; nothing in the product depends on this one.
 package main
@@ -63,16 +63,16 @@ func serve(args []string) error {
 	if _, err := os.Stat(script); err != nil {
 		return fmt.Errorf("the program runner %s is missing beside the host: %w", execScript, err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	host := newHost(script)
+	serving, shutdown := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer shutdown()
+	host := newHost(script, serving, shutdown)
 	if len(args) > 0 {
-		if err := host.watchEngine(ctx, args[0], stop); err != nil {
+		if err := host.watchEngine(args[0]); err != nil {
 			return err
 		}
 	}
 	cancel := make(chan bool)
-	go func() { <-ctx.Done(); close(cancel) }()
+	go func() { <-serving.Done(); close(cancel) }()
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: cancel,
 		Init: func(srv *grpc.Server) error {
@@ -95,21 +95,26 @@ type host struct {
 
 	script        string
 	engineAddress string
+	// serving lasts as long as the gRPC server; shutdown ends both.
+	serving  context.Context
+	shutdown context.CancelFunc
 	// cancelled when the engine sends Cancel: running programs and plugins are interrupted.
 	cancelled context.Context
 	cancel    context.CancelFunc
 }
 
-func newHost(script string) *host {
+func newHost(script string, serving context.Context, shutdown context.CancelFunc) *host {
 	cancelled, cancel := context.WithCancel(context.Background())
-	return &host{script: script, cancelled: cancelled, cancel: cancel}
+	return &host{
+		script: script, serving: serving, shutdown: shutdown, cancelled: cancelled, cancel: cancel,
+	}
 }
 
-// watchEngine records the engine's address and ends the host when the engine goes away,
-// so no host outlives a killed `pulumi` for long.
-func (h *host) watchEngine(ctx context.Context, address string, stop context.CancelFunc) error {
+// watchEngine records the engine's address and shuts the host down when the engine stops
+// answering, so no host outlives a killed `pulumi` for long.
+func (h *host) watchEngine(address string) error {
 	h.engineAddress = address
-	if err := rpcutil.Healthcheck(ctx, address, engineHealthWindow, stop); err != nil {
+	if err := rpcutil.Healthcheck(h.serving, address, engineHealthWindow, h.shutdown); err != nil {
 		return fmt.Errorf("watching the engine at %s: %w", address, err)
 	}
 	return nil
@@ -122,11 +127,10 @@ func (h *host) Handshake(
 	if req.EngineAddress == "" {
 		return nil, errors.New("handshake without an engine address")
 	}
-	// The watch must outlive this call, so it does not take the request's context.
-	watch, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	if err := h.watchEngine(watch, req.EngineAddress, stop); err != nil {
-		stop()
-		return nil, err
+	if req.EngineAddress != h.engineAddress {
+		if err := h.watchEngine(req.EngineAddress); err != nil {
+			return nil, err
+		}
 	}
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
