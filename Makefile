@@ -16,7 +16,7 @@ ACTIONLINT_VERSION := v1.7.7
 ACTIONLINT := build/tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 SHELL_SCRIPTS := .ci/run $(wildcard scripts/*.sh scripts/sandbox/*.sh)
 
-.PHONY: bench-pods help venv policy-venv test lint test-python test-go docs examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
+.PHONY: bench-pods help venv policy-venv test lint test-python test-go docs schema examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ test-go: ## go test for the services module
 
 docs: venv ## regenerate the README's configuration reference from the config models
 	$(PY) -m warmstart docs
+
+schema: venv ## regenerate schema/warmstart-stack.schema.json (editor support for stack files) from the config models
+	$(PY) -m warmstart schema
 
 examples: venv ## re-render examples/*/expected after a change to what warmstart produces
 	$(PY) -m warmstart examples

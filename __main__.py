@@ -1,6 +1,6 @@
 """`pulumi up` entry point: the whole config is checked before the first resource exists."""
 
-from components.config import load_config
-from components.program import build_stack
+from warmstart.components.config import load_config
+from warmstart.components.program import build_stack
 
 build_stack(load_config())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from components.quantities import MEBIBYTE, parse_cpu, parse_memory
+from warmstart.components.quantities import MEBIBYTE, parse_cpu, parse_memory
 from warmstart.harness import run_stack
 from warmstart.render import kubernetes_objects
 from warmstart.stackfile import available_stacks, read_stack_config

@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from bench.unique_images import Image, push_copy, read_image, warm
-from components.image_reference import parse_reference
+from warmstart.components.image_reference import parse_reference
 
 ARCHES = {"x86_64": "amd64", "aarch64": "arm64"}
 REPOSITORY = "warmstart-bench/pull"

@@ -13,26 +13,26 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.cluster.cluster import Cluster, ClusterArgs, cluster_name
-from components.config import WarmstartConfig
-from components.config.mirror import upstream_credentials
-from components.fallback.fargate import FargateSpotFallback, FargateSpotFallbackArgs
-from components.fallback.lambda_fallback import LambdaFallback, LambdaFallbackArgs
-from components.image_reference import MirrorTarget, mirror_reference
-from components.images.service_image import ServiceImage
-from components.images.workload_images import SLEEP, WorkloadImages, workload_images
-from components.mirror.proxy_mirror import ProxyMirror
-from components.mirror.registry_mirror import RegistryMirror, RegistryMirrorArgs
-from components.prewarm.image_prewarm import ImagePrewarm, ImagePrewarmArgs
-from components.prewarm.spec import prewarm_images
-from components.routing.service_routing import (
+from warmstart.components.cluster.cluster import Cluster, ClusterArgs, cluster_name
+from warmstart.components.config import WarmstartConfig
+from warmstart.components.config.mirror import upstream_credentials
+from warmstart.components.fallback.fargate import FargateSpotFallback, FargateSpotFallbackArgs
+from warmstart.components.fallback.lambda_fallback import LambdaFallback, LambdaFallbackArgs
+from warmstart.components.image_reference import MirrorTarget, mirror_reference
+from warmstart.components.images.service_image import ServiceImage
+from warmstart.components.images.workload_images import SLEEP, WorkloadImages, workload_images
+from warmstart.components.mirror.proxy_mirror import ProxyMirror
+from warmstart.components.mirror.registry_mirror import RegistryMirror, RegistryMirrorArgs
+from warmstart.components.prewarm.image_prewarm import ImagePrewarm, ImagePrewarmArgs
+from warmstart.components.prewarm.spec import prewarm_images
+from warmstart.components.routing.service_routing import (
     READINESS_GATE_LABEL,
     RoutedService,
     ServiceRouting,
     ServiceRoutingArgs,
 )
-from components.service.go_service import GoService, GoServiceArgs
-from components.service.spec import PART_OF
+from warmstart.components.service.go_service import GoService, GoServiceArgs
+from warmstart.components.service.spec import PART_OF
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, parse_config
-from components.config.routing import RoutingConfig
-from components.config.service import ServiceConfig
+from warmstart.components.config import ConfigError, parse_config
+from warmstart.components.config.routing import RoutingConfig
+from warmstart.components.config.service import ServiceConfig
 from warmstart.harness import ProgramRun, run_stack
 from warmstart.stackfile import config_from_mapping
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.image_reference import (
+from warmstart.components.image_reference import (
     ImageReference,
     ImageReferenceError,
     MirrorTarget,

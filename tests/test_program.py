@@ -2,11 +2,11 @@
 
 from pulumi.runtime.sync_await import _sync_await
 
-from components.config import load_config
-from components.program import WarmstartStack, build_stack
 from tests.conftest import service
 from tests.mirrored import mirrored_stack
 from tests.routed import routed_stack
+from warmstart.components.config import load_config
+from warmstart.components.program import WarmstartStack, build_stack
 from warmstart.harness import run_program
 from warmstart.stackfile import config_from_mapping
 

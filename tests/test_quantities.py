@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.quantities import QuantityError, parse_cpu, parse_memory, parse_quantity
+from warmstart.components.quantities import QuantityError, parse_cpu, parse_memory, parse_quantity
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,9 @@
-"""`python -m warmstart render --stack NAME [--out DIR]`, `cost --stack NAME ...`,
-`diff --base REF ...`, `promote --from A --to B`, `docs [--check]`, `examples [--check]`,
-`package-lambda BINARY ZIP`.
+"""`warmstart [--project-dir DIR] render --stack NAME [--out DIR]`, `cost --stack NAME ...`,
+`diff --base REF ...`, `promote --from A --to B`; for this repository, `docs [--check]`,
+`examples [--check]`, `package-lambda BINARY ZIP`. Also `python -m warmstart`.
+
+`render`, `cost`, `diff` and `promote` work on the Pulumi project they are run in (the
+nearest Pulumi.yaml at or above the working directory) or the one `--project-dir` names.
 
 Exit codes: 0 rendered, 2 the stack's configuration (or stack file) is wrong; the problems
 go to stderr one per line, without a traceback, as `pulumi up` would report them.
@@ -13,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from components.config import ConfigError
+from warmstart import __version__
+from warmstart.components.config import ConfigError
 from warmstart.config_docs import reference, replace_section, rewrite
 from warmstart.cost import cli as cost_cli
 from warmstart.diff import cli as diff_cli
@@ -22,19 +26,31 @@ from warmstart.harness import run_stack
 from warmstart.lambda_package import package_bootstrap
 from warmstart.promote import cli as promote_cli
 from warmstart.render import write_render
-from warmstart.stackfile import PROJECT_ROOT, StackFileError, read_stack_config
+from warmstart.stack_schema import SCHEMA_PATH, schema_text
+from warmstart.stackfile import PROJECT_ROOT, StackFileError, find_project, read_stack_config
 
 EXIT_CONFIG_ERROR = 2
 
 
+# The commands that read a project's stack files.
+PROJECT_COMMANDS = frozenset({"render", "cost", "diff", "promote"})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in PROJECT_COMMANDS:
+        try:
+            args.project = find_project(args.project_dir or Path.cwd())
+        except StackFileError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
     handlers = {
         "render": _render,
         "cost": cost_cli.run,
         "diff": diff_cli.run,
         "promote": promote_cli.run,
         "docs": lambda args: _docs(check=args.check),
+        "schema": lambda args: _schema(check=args.check),
         "examples": lambda args: _examples(check=args.check),
         "package-lambda": _package,
     }
@@ -43,13 +59,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Every command and its arguments (the workflows' command lines are tested against it)."""
-    parser = argparse.ArgumentParser(prog="python -m warmstart")
+    parser = argparse.ArgumentParser(prog="warmstart")
+    parser.add_argument("--version", action="version", version=f"warmstart {__version__}")
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        help="the Pulumi project (default: the nearest Pulumi.yaml at or above this directory)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     render = commands.add_parser("render", help="render a stack offline under the mock runtime")
     render.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<stack>.yaml")
     render.add_argument("--out", type=Path, help="output directory (default: rendered/<stack>)")
     docs = commands.add_parser("docs", help="rewrite the README's configuration reference")
     docs.add_argument("--check", action="store_true", help="fail if the README is out of date")
+    schema = commands.add_parser("schema", help="rewrite the stack files' JSON Schema")
+    schema.add_argument("--check", action="store_true", help="fail if the schema is out of date")
     example = commands.add_parser("examples", help="re-render examples/*/expected")
     example.add_argument("--check", action="store_true", help="fail if any expected/ is stale")
     package = commands.add_parser("package-lambda", help="zip a bootstrap binary deterministically")
@@ -62,9 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _render(args: argparse.Namespace) -> int:
-    out_dir = args.out or PROJECT_ROOT / "rendered" / args.stack
+    out_dir = args.out or args.project.root / "rendered" / args.stack
     try:
-        run = run_stack(read_stack_config(args.stack))
+        run = run_stack(read_stack_config(args.stack, args.project.stacks_dir))
     except (ConfigError, StackFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
@@ -93,6 +117,19 @@ def _docs(*, check: bool) -> int:
     return 0
 
 
+def _schema(*, check: bool) -> int:
+    path = PROJECT_ROOT / SCHEMA_PATH
+    current = path.read_text() if path.is_file() else ""
+    if check:
+        fresh = current == schema_text()
+        print(f"{SCHEMA_PATH}: {'up to date' if fresh else 'out of date: run make schema'}")
+        return 0 if fresh else 1
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(schema_text())
+    print(f"{'unchanged:' if current == schema_text() else 'wrote'} {SCHEMA_PATH}")
+    return 0
+
+
 def _examples(*, check: bool) -> int:
     stale = 0
     for example in examples():
@@ -107,5 +144,10 @@ def _examples(*, check: bool) -> int:
     return 1 if stale else 0
 
 
-if __name__ == "__main__":
+def entry_point() -> None:
+    """The `warmstart` console script."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()

@@ -21,9 +21,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from components.config import SECRET_KEYS, WarmstartConfig
-from components.config.base import NAMESPACE
-from components.config.problems import unwrap
+from warmstart.components.config import SECRET_KEYS, WarmstartConfig
+from warmstart.components.config.base import NAMESPACE
+from warmstart.components.config.problems import unwrap
 
 BEGIN = "<!-- config-reference:begin (python -m warmstart docs) -->"
 END = "<!-- config-reference:end -->"

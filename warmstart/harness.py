@@ -19,8 +19,8 @@ from pulumi.runtime.settings import ROOT, SETTINGS
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from components.config import load_config
-from components.program import build_stack
+from warmstart.components.config import load_config
+from warmstart.components.program import build_stack
 from warmstart.stackfile import PROJECT, StackConfig
 
 SECRET = "[secret]"

@@ -14,8 +14,11 @@ from typing import Any
 
 import yaml
 
+# This checkout: the repository's own tooling (docs, examples) and tests work on it. The
+# commands users run work on the project they are in (`find_project`).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_ROOT / "stacks"
+PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 PROJECT = "warmstart"
 # Stands in for a value encrypted in the stack file; render never sees the passphrase.
 SECRET_PLACEHOLDER = "<secret: encrypted in the stack file>"
@@ -30,6 +33,35 @@ class StackConfig:
     stack: str
     values: dict[str, str]
     secret_keys: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A Pulumi project a command works on: its directory and where its stack files are."""
+
+    root: Path
+    stacks_dir: Path
+
+    @property
+    def stacks_path(self) -> Path:
+        """The stack files' directory relative to the project, as in any revision of it."""
+        return self.stacks_dir.relative_to(self.root)
+
+
+def find_project(start: Path) -> Project:
+    """The Pulumi project holding `start`: the nearest Pulumi.yaml at or above it, its stack
+    files in its `stackConfigDir` (the project directory when unset), as the CLI finds them."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        for name in PROJECT_FILES:
+            manifest = directory / name
+            if manifest.is_file():
+                document = load_document(manifest)
+                config_dir = document.get("stackConfigDir") if isinstance(document, dict) else None
+                return Project(directory, (directory / (config_dir or ".")).resolve())
+    raise StackFileError(
+        f"no Pulumi.yaml in {start} or above it: run in a Pulumi project or pass --project-dir"
+    )
 
 
 def stack_file(stack: str, stacks_dir: Path = STACKS_DIR) -> Path:

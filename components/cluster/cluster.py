@@ -19,16 +19,16 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.cluster import eks
-from components.cluster.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
-from components.cluster.load_balancer_controller import (
+from warmstart.components.cluster import eks
+from warmstart.components.cluster.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
+from warmstart.components.cluster.load_balancer_controller import (
     LoadBalancerController,
     LoadBalancerControllerArgs,
 )
-from components.cluster.network import Network, NetworkArgs
-from components.cluster.node_settings import image_gc_user_data
-from components.cluster.policies import deployer_access_gap, kubeconfig
-from components.config.cluster import AwsConfig, ClusterConfig, ImageGcConfig
+from warmstart.components.cluster.network import Network, NetworkArgs
+from warmstart.components.cluster.node_settings import image_gc_user_data
+from warmstart.components.cluster.policies import deployer_access_gap, kubeconfig
+from warmstart.components.config.cluster import AwsConfig, ClusterConfig, ImageGcConfig
 
 TYPE_TOKEN = "warmstart:cluster:Cluster"
 

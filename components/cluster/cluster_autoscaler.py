@@ -18,13 +18,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.cluster.eks import NODE_GROUP_LABEL
-from components.cluster.policies import (
+from warmstart.components.cluster.eks import NODE_GROUP_LABEL
+from warmstart.components.cluster.policies import (
     CLUSTER_AUTOSCALER,
     cluster_autoscaler_policy,
     pod_identity_trust_policy,
 )
-from components.config.cluster import ClusterConfig, autoscaler_image_tag
+from warmstart.components.config.cluster import ClusterConfig, autoscaler_image_tag
 
 TYPE_TOKEN = "warmstart:kubernetes:ClusterAutoscaler"
 CHART_REPOSITORY = "https://kubernetes.github.io/autoscaler"

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.cluster.network import Network
-from components.cluster.policies import (
+from warmstart.components.cluster.network import Network
+from warmstart.components.cluster.policies import (
     CLUSTER_ADMIN_ACCESS_POLICY,
     CLUSTER_POLICIES,
     NODE_POLICIES,
     cluster_trust_policy,
     node_trust_policy,
 )
-from components.config.cluster import ClusterConfig, NodeGroupConfig
+from warmstart.components.config.cluster import ClusterConfig, NodeGroupConfig
 
 # metrics-server (an EKS community add-on): without it no HorizontalPodAutoscaler ever scales.
 ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server")

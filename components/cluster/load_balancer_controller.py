@@ -16,14 +16,14 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.cluster.eks import NODE_GROUP_LABEL
-from components.cluster.policies import (
+from warmstart.components.cluster.eks import NODE_GROUP_LABEL
+from warmstart.components.cluster.policies import (
     LOAD_BALANCER_CONTROLLER,
     irsa_trust_policy,
     load_balancer_controller_policy,
     pod_identity_trust_policy,
 )
-from components.config.cluster import LoadBalancerControllerConfig
+from warmstart.components.config.cluster import LoadBalancerControllerConfig
 
 TYPE_TOKEN = "warmstart:kubernetes:LoadBalancerController"
 CHART_REPOSITORY = "https://aws.github.io/eks-charts"

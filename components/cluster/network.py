@@ -14,8 +14,8 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.cluster.subnets import nat_gateway_zones, plan_subnets
-from components.config.cluster import NetworkConfig
+from warmstart.components.cluster.subnets import nat_gateway_zones, plan_subnets
+from warmstart.components.config.cluster import NetworkConfig
 
 TYPE_TOKEN = "warmstart:aws:Network"
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr")

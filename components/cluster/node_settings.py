@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from components.config.cluster import ImageGcConfig
+from warmstart.components.config.cluster import ImageGcConfig
 
 NODECONFIG_CONTENT_TYPE = "application/node.eks.aws"
 # Fixed, so an unchanged config renders byte-identical user data (no launch template churn).

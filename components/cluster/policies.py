@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from components.iam import IAM_VERSION, service_trust_policy
+from warmstart.components.iam import IAM_VERSION, service_trust_policy
 
 AWS_MANAGED = "arn:aws:iam::aws:policy"
 CLUSTER_POLICIES = (f"{AWS_MANAGED}/AmazonEKSClusterPolicy",)

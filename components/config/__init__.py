@@ -10,10 +10,10 @@ A typo in a stack file fails `pulumi preview` with the key path and what is allo
 half-way through an update with a provider error.
 """
 
-from components.config.base import NAMESPACE, Problem
-from components.config.parse import SECRET_KEYS, load_config, parse_config
-from components.config.problems import ConfigError
-from components.config.stack import WarmstartConfig
+from warmstart.components.config.base import NAMESPACE, Problem
+from warmstart.components.config.parse import SECRET_KEYS, load_config, parse_config
+from warmstart.components.config.problems import ConfigError
+from warmstart.components.config.stack import WarmstartConfig
 
 __all__ = [
     "NAMESPACE",

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 from pydantic.alias_generators import to_camel
 
-from components.config.base import ConfigModel, Problem
+from warmstart.components.config.base import ConfigModel, Problem
 
 if TYPE_CHECKING:
-    from components.config.stack import WarmstartConfig
+    from warmstart.components.config.stack import WarmstartConfig
 
 # preStop.sleep needs 1.30; schemas for strict validation exist up to 1.37.
 SUPPORTED_KUBERNETES_MINORS = range(30, 38)

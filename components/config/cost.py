@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from components.config.base import ConfigModel
+from warmstart.components.config.base import ConfigModel
 
 InstanceFamily = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
 Discount = Annotated[float, Field(ge=0, lt=1)]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from components.config.base import ConfigModel, Problem
+from warmstart.components.config.base import ConfigModel, Problem
 
 FargateCpu = Literal[256, 512, 1024, 2048, 4096]
 # Fargate's allowed memory (MiB) per CPU size.

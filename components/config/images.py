@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from components.config.base import ConfigModel, Problem, is_json_object_with
+from warmstart.components.config.base import ConfigModel, Problem, is_json_object_with
 
 if TYPE_CHECKING:
-    from components.config.stack import WarmstartConfig
+    from warmstart.components.config.stack import WarmstartConfig
 
 Platform = Literal["linux/amd64", "linux/arm64"]
 _REGISTRY_HOST = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$"

@@ -14,12 +14,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from components.config.base import Problem
-from components.quantities import MEBIBYTE, QuantityError, parse_memory
+from warmstart.components.config.base import Problem
+from warmstart.components.quantities import MEBIBYTE, QuantityError, parse_memory
 
 if TYPE_CHECKING:
-    from components.config.service import ServiceConfig
-    from components.config.stack import WarmstartConfig
+    from warmstart.components.config.service import ServiceConfig
+    from warmstart.components.config.stack import WarmstartConfig
 
 # Names already taken in the services' namespace, with who takes them: a service's
 # ServiceAccount, Service and NetworkPolicy are named after it.

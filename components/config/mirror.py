@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field
 from pydantic.alias_generators import to_camel
 
-from components.config.base import ConfigModel, Problem, is_json_object_with
-from components.image_reference import UPSTREAM_HOSTS, upstream_host
+from warmstart.components.config.base import ConfigModel, Problem, is_json_object_with
+from warmstart.components.image_reference import UPSTREAM_HOSTS, upstream_host
 
 if TYPE_CHECKING:
-    from components.config.stack import WarmstartConfig
+    from warmstart.components.config.stack import WarmstartConfig
 
 Upstream = Literal["ecr-public", "k8s", "quay", "docker-hub", "ghcr"]
 MirrorKind = Literal["ecr", "registry"]

@@ -10,10 +10,10 @@ from typing import Any
 import pulumi
 from pydantic import ValidationError
 
-from components.config.base import NAMESPACE, Problem
-from components.config.limits import naming_problems, plaintext_secret_problems
-from components.config.problems import ConfigError, allowed_keys, problems_from, unwrap
-from components.config.stack import WarmstartConfig, semantic_problems
+from warmstart.components.config.base import NAMESPACE, Problem
+from warmstart.components.config.limits import naming_problems, plaintext_secret_problems
+from warmstart.components.config.problems import ConfigError, allowed_keys, problems_from, unwrap
+from warmstart.components.config.stack import WarmstartConfig, semantic_problems
 
 # Keys whose values are credentials: a plaintext value in a stack file is an error.
 SECRET_KEYS = frozenset(

@@ -7,13 +7,17 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from components.config.base import ConfigModel, IntOrShare, Problem
-from components.config.images import BuildConfig
-from components.config.service import ResourceAmounts, resource_problems
-from components.image_reference import ImageReferenceError, is_digest_pinned, parse_reference
+from warmstart.components.config.base import ConfigModel, IntOrShare, Problem
+from warmstart.components.config.images import BuildConfig
+from warmstart.components.config.service import ResourceAmounts, resource_problems
+from warmstart.components.image_reference import (
+    ImageReferenceError,
+    is_digest_pinned,
+    parse_reference,
+)
 
 if TYPE_CHECKING:
-    from components.config.stack import WarmstartConfig
+    from warmstart.components.config.stack import WarmstartConfig
 
 # Image volumes (the prewarm mode that runs nothing from the images) are on by default from 1.35.
 IMAGE_VOLUME_MINOR = 35

@@ -14,7 +14,7 @@ from typing import Any, Union
 import pulumi
 from pydantic import BaseModel, ValidationError
 
-from components.config.base import DNS_LABEL, Problem
+from warmstart.components.config.base import DNS_LABEL, Problem
 
 
 class ConfigError(pulumi.RunError):

@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from components.config.base import ConfigModel, Problem
-from components.config.fallback import (
+from warmstart.components.config.base import ConfigModel, Problem
+from warmstart.components.config.fallback import (
     FargateStrategyConfig,
     WeightsConfig,
     fallback_problems,
 )
-from components.config.service import ServiceConfig
+from warmstart.components.config.service import ServiceConfig
 
 if TYPE_CHECKING:
-    from components.config.stack import WarmstartConfig
+    from warmstart.components.config.stack import WarmstartConfig
 
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$")
 

@@ -8,12 +8,22 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
-from components.config.base import DNS_LABEL, ConfigModel, IntOrPercent, IntOrShare, Problem
-from components.config.fallback import FallbackConfig
-from components.config.images import BuildConfig
-from components.image_reference import ImageReferenceError, is_digest_pinned, parse_reference
-from components.quantities import QuantityError, parse_cpu, parse_memory
-from components.service.probes import ProbeKind
+from warmstart.components.config.base import (
+    DNS_LABEL,
+    ConfigModel,
+    IntOrPercent,
+    IntOrShare,
+    Problem,
+)
+from warmstart.components.config.fallback import FallbackConfig
+from warmstart.components.config.images import BuildConfig
+from warmstart.components.image_reference import (
+    ImageReferenceError,
+    is_digest_pinned,
+    parse_reference,
+)
+from warmstart.components.quantities import QuantityError, parse_cpu, parse_memory
+from warmstart.components.service.probes import ProbeKind
 
 # Derived from limits by warmstart; setting them by hand would silently undo the tuning.
 DERIVED_ENV = frozenset({"GOMEMLIMIT", "GOMAXPROCS", "PORT", "SHUTDOWN_TIMEOUT"})

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from components.config.base import DNS_LABEL, ConfigModel, Problem
-from components.config.cluster import (
+from warmstart.components.config.base import DNS_LABEL, ConfigModel, Problem
+from warmstart.components.config.cluster import (
     AwsConfig,
     ClusterConfig,
     NodesConfig,
     cluster_problems,
     image_gc_problems,
 )
-from components.config.cost import CostConfig
-from components.config.images import RegistryConfig, image_problems
-from components.config.limits import limit_problems
-from components.config.mirror import MirrorConfig, mirror_problems
-from components.config.prewarm import PrewarmConfig, prewarm_problems
-from components.config.routing import RoutingConfig, routing_problems
-from components.config.service import (
+from warmstart.components.config.cost import CostConfig
+from warmstart.components.config.images import RegistryConfig, image_problems
+from warmstart.components.config.limits import limit_problems
+from warmstart.components.config.mirror import MirrorConfig, mirror_problems
+from warmstart.components.config.prewarm import PrewarmConfig, prewarm_problems
+from warmstart.components.config.routing import RoutingConfig, routing_problems
+from warmstart.components.config.service import (
     ServiceConfig,
     production_service_problems,
     service_problems,

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config.fallback import FargateStrategyConfig
-from components.config.service import ServiceConfig
-from components.fallback.fargate_spec import (
+from warmstart.components.config.fallback import FargateStrategyConfig
+from warmstart.components.config.service import ServiceConfig
+from warmstart.components.fallback.fargate_spec import (
     capacity_strategy,
     container_definitions,
     cpu_architecture,
 )
-from components.fallback.policies import ECS_TASK_EXECUTION_POLICY, ecs_tasks_trust_policy
+from warmstart.components.fallback.policies import ECS_TASK_EXECUTION_POLICY, ecs_tasks_trust_policy
 
 TYPE_TOKEN = "warmstart:aws:FargateSpotFallback"
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.config.fallback import FargateStrategyConfig
-from components.config.service import ServiceConfig
-from components.routing.plan import SPOT_WARNING_SECONDS
-from components.service.goruntime import go_runtime_env
-from components.service.pod_security import NONROOT_UID
-from components.service.spec import container_env, port_name, pre_stop_seconds
+from warmstart.components.config.fallback import FargateStrategyConfig
+from warmstart.components.config.service import ServiceConfig
+from warmstart.components.routing.plan import SPOT_WARNING_SECONDS
+from warmstart.components.service.goruntime import go_runtime_env
+from warmstart.components.service.pod_security import NONROOT_UID
+from warmstart.components.service.spec import container_env, port_name, pre_stop_seconds
 
 CPU_UNITS_PER_VCPU = 1024
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config.service import ServiceConfig
-from components.iam import lambda_trust_policy, log_writer_policy
-from components.service.goruntime import go_runtime_env
-from components.service.spec import container_env
+from warmstart.components.config.service import ServiceConfig
+from warmstart.components.iam import lambda_trust_policy, log_writer_policy
+from warmstart.components.service.goruntime import go_runtime_env
+from warmstart.components.service.spec import container_env
 
 TYPE_TOKEN = "warmstart:aws:LambdaFallback"
 ALIAS = "live"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.iam import service_trust_policy
+from warmstart.components.iam import service_trust_policy
 
 ECS_TASK_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 

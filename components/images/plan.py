@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from components.config.base import is_encrypted_placeholder
-from components.config.images import (
+from warmstart.components.config.base import is_encrypted_placeholder
+from warmstart.components.config.images import (
     REPRODUCIBLE_ARGS,
     BuildConfig,
     RegistryConfig,

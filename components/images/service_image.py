@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_docker_build as docker_build
 
-from components.config.images import BuildConfig
-from components.images.plan import PushTarget, build_inputs
+from warmstart.components.config.images import BuildConfig
+from warmstart.components.images.plan import PushTarget, build_inputs
 
 TYPE_TOKEN = "warmstart:docker:ServiceImage"
 

@@ -14,13 +14,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
-from components.config import WarmstartConfig
-from components.config.images import BuildConfig
-from components.image_reference import MirrorTarget, mirror_reference
-from components.images.plan import credential_field, pinned, push_target
-from components.images.service_image import RegistryLogin, ServiceImage, ServiceImageArgs
-from components.mirror.registry_mirror import RegistryMirror
-from components.prewarm.spec import HeldImage
+from warmstart.components.config import WarmstartConfig
+from warmstart.components.config.images import BuildConfig
+from warmstart.components.image_reference import MirrorTarget, mirror_reference
+from warmstart.components.images.plan import credential_field, pinned, push_target
+from warmstart.components.images.service_image import RegistryLogin, ServiceImage, ServiceImageArgs
+from warmstart.components.mirror.registry_mirror import RegistryMirror
+from warmstart.components.prewarm.spec import HeldImage
 
 SLEEP = "sleep"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from components.iam import IAM_VERSION
+from warmstart.components.iam import IAM_VERSION
 
 
 def lifecycle_policy(keep_images: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import pulumi
 
-from components.image_reference import MirrorTarget
+from warmstart.components.image_reference import MirrorTarget
 
 TYPE_TOKEN = "warmstart:registry:ProxyMirror"
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config.cluster import AwsConfig
-from components.config.mirror import MirrorConfig
-from components.image_reference import UPSTREAM_URLS, MirrorTarget, ecr_registry
-from components.mirror.policies import (
+from warmstart.components.config.cluster import AwsConfig
+from warmstart.components.config.mirror import MirrorConfig
+from warmstart.components.image_reference import UPSTREAM_URLS, MirrorTarget, ecr_registry
+from warmstart.components.mirror.policies import (
     credentials_secret_name,
     lifecycle_policy,
     node_pull_through_policy,

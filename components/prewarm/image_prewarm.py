@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.config.prewarm import PrewarmConfig
-from components.prewarm import spec
+from warmstart.components.config.prewarm import PrewarmConfig
+from warmstart.components.prewarm import spec
 
 TYPE_TOKEN = "warmstart:kubernetes:ImagePrewarm"
 

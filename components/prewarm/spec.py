@@ -17,9 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from components.config.prewarm import PrewarmConfig
-from components.image_reference import parse_reference
-from components.service.pod_security import container_security_context, pod_security_context
+from warmstart.components.config.prewarm import PrewarmConfig
+from warmstart.components.image_reference import parse_reference
+from warmstart.components.service.pod_security import (
+    container_security_context,
+    pod_security_context,
+)
 
 NAME = "image-prewarm"
 BIN_VOLUME = "warmstart-bin"

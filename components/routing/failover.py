@@ -18,19 +18,31 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 
-from components.config.routing import RoutingConfig
-from components.config.service import ServiceConfig
-from components.iam import lambda_trust_policy
-from components.routing.plan import Weights, aws_name, failover_weights, normal_weights
-from components.routing.policies import failover_policy, rule_arn_pattern
-from functions.failover.handler import RE_EVALUATE
+from warmstart.components.config.routing import RoutingConfig
+from warmstart.components.config.service import ServiceConfig
+from warmstart.components.iam import lambda_trust_policy
+from warmstart.components.routing.plan import Weights, aws_name, failover_weights, normal_weights
+from warmstart.components.routing.policies import failover_policy, rule_arn_pattern
+from warmstart.functions.failover import handler as failover_handler
+from warmstart.functions.failover.handler import RE_EVALUATE
 
-# Relative to the project directory, where `pulumi` runs the program (and stable in plans).
-FAILOVER_CODE = "functions/failover/handler.py"
+
+def failover_code_path(handler_file: Path, project_dir: Path) -> str:
+    """The failover handler's source as the Lambda's FileAsset names it.
+
+    Relative to the project directory when warmstart runs from its own checkout, so a plan
+    reads the same on every machine; the installed file's absolute path when warmstart is a
+    dependency in site-packages. Symlinks are resolved: the checkout maps `functions/` into
+    the `warmstart` package through one.
+    """
+    source = handler_file.resolve()
+    project = project_dir.resolve()
+    return source.relative_to(project).as_posix() if source.is_relative_to(project) else str(source)
 
 
 @dataclass(frozen=True)
@@ -135,7 +147,7 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
         runtime="python3.12",
         architectures=["arm64"],
         handler="handler.lambda_handler",
-        code=pulumi.AssetArchive({"handler.py": pulumi.FileAsset(FAILOVER_CODE)}),
+        code=pulumi.AssetArchive({"handler.py": pulumi.FileAsset(_failover_code())}),
         timeout=30,
         # One change at a time: two alarms firing together must not race on a rule.
         reserved_concurrent_executions=1,
@@ -357,3 +369,8 @@ def _service_entry(args: FailoverArgs, name: str, entry: ServiceAlarms) -> pulum
             else None,
         }
     )
+
+
+def _failover_code() -> str:
+    # `pulumi` runs the program in the project directory.
+    return failover_code_path(Path(failover_handler.__file__), Path.cwd())

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.config.routing import RoutingConfig
-from components.config.service import ServiceConfig
+from warmstart.components.config.routing import RoutingConfig
+from warmstart.components.config.service import ServiceConfig
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 _NOT_FOUND = [

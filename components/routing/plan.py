@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from components.config.fallback import WeightsConfig
-from components.config.routing import RoutingConfig
-from components.config.service import ServiceConfig
-from components.service.spec import health_targets, pre_stop_seconds
+from warmstart.components.config.fallback import WeightsConfig
+from warmstart.components.config.routing import RoutingConfig
+from warmstart.components.config.service import ServiceConfig
+from warmstart.components.service.spec import health_targets, pre_stop_seconds
 
 # Spot gives two minutes' warning; a target must be drained well inside that.
 SPOT_WARNING_SECONDS = 120

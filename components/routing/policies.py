@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.iam import IAM_VERSION, log_writer_statement
+from warmstart.components.iam import IAM_VERSION, log_writer_statement
 
 
 def failover_policy(

@@ -17,12 +17,12 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.config.routing import RoutingConfig
-from components.config.service import ServiceConfig
-from components.fallback.lambda_fallback import LambdaFallback
-from components.routing.failover import Failover, FailoverArgs, build_failover
-from components.routing.load_balancer import client_ports, listeners, security_group
-from components.routing.plan import (
+from warmstart.components.config.routing import RoutingConfig
+from warmstart.components.config.service import ServiceConfig
+from warmstart.components.fallback.lambda_fallback import LambdaFallback
+from warmstart.components.routing.failover import Failover, FailoverArgs, build_failover
+from warmstart.components.routing.load_balancer import client_ports, listeners, security_group
+from warmstart.components.routing.plan import (
     aws_name,
     deregistration_delay,
     health_check,

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.config.service import ServiceConfig
-from components.service import spec
+from warmstart.components.config.service import ServiceConfig
+from warmstart.components.service import spec
 
 TYPE_TOKEN = "warmstart:kubernetes:GoService"
 

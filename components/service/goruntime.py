@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from components.quantities import MEBIBYTE, parse_cpu, parse_memory
+from warmstart.components.quantities import MEBIBYTE, parse_cpu, parse_memory
 
 # Headroom for what the Go GC does not count (goroutine stacks are counted; cgo, mmap'd
 # files and the binary's own text are not) so the soft limit trips before the OOM killer.

@@ -9,10 +9,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from components.config.service import ServiceConfig
-from components.service.goruntime import go_runtime_env
-from components.service.pod_security import container_security_context, pod_security_context
-from components.service.probes import ProbePlan, default_health_targets, plan_probes, probe_handler
+from warmstart.components.config.service import ServiceConfig
+from warmstart.components.service.goruntime import go_runtime_env
+from warmstart.components.service.pod_security import (
+    container_security_context,
+    pod_security_context,
+)
+from warmstart.components.service.probes import (
+    ProbePlan,
+    default_health_targets,
+    plan_probes,
+    probe_handler,
+)
 
 PART_OF = "warmstart"
 # Time for the process to exit after draining before the kubelet's SIGKILL.

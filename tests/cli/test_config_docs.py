@@ -5,8 +5,8 @@ from typing import Literal
 import pytest
 from pydantic import Field
 
-from components.config import WarmstartConfig
-from components.config.base import ConfigModel
+from warmstart.components.config import WarmstartConfig
+from warmstart.components.config.base import ConfigModel
 from warmstart.config_docs import (
     BEGIN,
     END,

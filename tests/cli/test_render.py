@@ -1,6 +1,7 @@
 """The render command on every real stack file: schema-valid, deterministic, reviewable."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -9,9 +10,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from components.config import parse_config
 from tests.crd_schemas import CRD_SCHEMAS
 from warmstart.__main__ import main
+from warmstart.components.config import parse_config
 from warmstart.harness import run_stack
 from warmstart.render import kubernetes_objects, manifests_yaml, plan_document
 from warmstart.stackfile import PROJECT_ROOT, available_stacks, read_stack_config
@@ -148,17 +149,15 @@ def test_cli_reports_config_errors_with_exit_2_and_no_traceback(tmp_path):
         "config:\n  warmstart:cluster: {mode: render}\n"
         "  warmstart:services:\n    - {name: x, image: i, startup: {budgetSeconds: -3}}\n"
     )
-    script = (
-        "import sys, warmstart.stackfile as s, pathlib;"
-        f"s.STACKS_DIR = pathlib.Path({str(stacks)!r});"
-        "import warmstart.__main__ as m;"
-        "m.read_stack_config = lambda name: s.read_stack_config(name, s.STACKS_DIR);"
-        f"sys.exit(m.main(['render', '--stack', 'broken', '--out', {str(tmp_path / 'out')!r}]))"
-    )
+    (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\nstackConfigDir: stacks\n")
+    # the installed console script's way in, from the broken project's own directory
+    script = "import sys, warmstart.__main__ as m; sys.exit(m.main(sys.argv[1:]))"
+    out = str(tmp_path / "out")
     result = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", script, "render", "--stack", "broken", "--out", out],
         check=False,
-        cwd=PROJECT_ROOT,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
         capture_output=True,
         text=True,
     )

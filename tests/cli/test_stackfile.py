@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.config import ConfigError, parse_config
+from warmstart.components.config import ConfigError, parse_config
 from warmstart.stackfile import (
     SECRET_PLACEHOLDER,
     StackFileError,

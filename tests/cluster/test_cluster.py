@@ -7,9 +7,9 @@ import json
 import pytest
 import yaml
 
-from components.config import ConfigError, parse_config
 from tests.conftest import DIGEST, config_problems, run, service, stack_values
 from tests.iam_lint import findings
+from warmstart.components.config import ConfigError, parse_config
 from warmstart.stackfile import config_from_mapping
 
 AWS = {"accountId": "123456789012", "region": "eu-west-1"}

@@ -1,7 +1,11 @@
 import yaml
 
-from components.cluster.node_settings import MIME_BOUNDARY, image_gc_user_data, kubelet_image_gc
-from components.config.cluster import ImageGcConfig
+from warmstart.components.cluster.node_settings import (
+    MIME_BOUNDARY,
+    image_gc_user_data,
+    kubelet_image_gc,
+)
+from warmstart.components.config.cluster import ImageGcConfig
 
 
 def test_kubelet_fields_default_keep_in_use_images_and_prune_old_ones():

@@ -1,7 +1,8 @@
 import pytest
 import yaml
 
-from components.cluster.policies import (
+from tests.iam_lint import findings
+from warmstart.components.cluster.policies import (
     cluster_trust_policy,
     deployer_access_gap,
     irsa_trust_policy,
@@ -10,7 +11,6 @@ from components.cluster.policies import (
     node_trust_policy,
     pod_identity_trust_policy,
 )
-from tests.iam_lint import findings
 
 
 def test_identity_policy_passes_the_linter_with_no_findings():

@@ -2,7 +2,7 @@ import ipaddress
 
 import pytest
 
-from components.cluster.subnets import SubnetPlan, nat_gateway_zones, plan_subnets
+from warmstart.components.cluster.subnets import SubnetPlan, nat_gateway_zones, plan_subnets
 
 
 def test_slash_16_over_three_zones():

@@ -18,8 +18,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.config import ConfigError, parse_config
-from components.config.base import Problem
+from warmstart.components.config import ConfigError, parse_config
+from warmstart.components.config.base import Problem
 from warmstart.stackfile import STACKS_DIR, StackFileError, available_stacks, read_stack_config
 
 YAML_SCALARS = [

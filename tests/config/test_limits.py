@@ -2,8 +2,8 @@
 
 import pytest
 
-from components.config import ConfigError, parse_config
 from tests.conftest import DIGEST, config_problems, service, stack_values
+from warmstart.components.config import ConfigError, parse_config
 from warmstart.stackfile import config_from_mapping
 
 AWS = {"accountId": "123456789012", "region": "eu-west-1"}

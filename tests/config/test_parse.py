@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from components.config import ConfigError, Problem, parse_config
 from tests.conftest import DIGEST, service, stack_values
+from warmstart.components.config import ConfigError, Problem, parse_config
 from warmstart.stackfile import config_from_mapping
 
 

@@ -6,9 +6,9 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.config import ConfigError, WarmstartConfig, parse_config
-from components.config.service import ServiceConfig
 from tests.conftest import service, stack_values
+from warmstart.components.config import ConfigError, WarmstartConfig, parse_config
+from warmstart.components.config.service import ServiceConfig
 from warmstart.stackfile import config_from_mapping
 
 json_values = st.recursive(

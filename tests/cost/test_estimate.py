@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from components.config.cost import CostConfig
 from tests.cost.builders import plan, resource, round_prices
 from tests.golden import assert_golden
 from warmstart.__main__ import main
-from warmstart.cost import cli, priced_stack
+from warmstart.components.config.cost import CostConfig
+from warmstart.cost import priced_stack
 from warmstart.cost.claim import claim
 from warmstart.cost.estimate import estimate
 from warmstart.cost.plan import reference, runs_per_month
@@ -108,16 +108,16 @@ def test_claim_on_prod_adds_up_to_the_prod_estimate():
     assert all_on.total == pytest.approx(result.warmstart)
 
 
-def test_a_bad_cost_config_exits_2_with_the_key_path(tmp_path, monkeypatch, capsys):
+def test_a_bad_cost_config_exits_2_with_the_key_path(tmp_path, capsys):
     stack_file = (Path(__file__).parents[2] / "stacks" / "Pulumi.dev.yaml").read_text()
     broken = stack_file.replace(
         "config:\n",
         "config:\n  warmstart:cost: {spotDiscounts: {m7g: 1.5}, natGibPerMonth: -1, nope: 1}\n",
         1,
     )
+    (tmp_path / "Pulumi.yaml").write_text("name: elsewhere\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text(broken)
-    monkeypatch.setattr(cli, "read_stack_config", lambda name: read_stack_config(name, tmp_path))
-    assert main(["cost", "--stack", "dev"]) == 2
+    assert main(["--project-dir", str(tmp_path), "cost", "--stack", "dev"]) == 2
     errors = capsys.readouterr().err
     assert "warmstart:cost.nope" in errors
     assert "warmstart:cost.natGibPerMonth: must be >= 0 (got -1)" in errors
@@ -125,11 +125,11 @@ def test_a_bad_cost_config_exits_2_with_the_key_path(tmp_path, monkeypatch, caps
     assert "Traceback" not in errors
 
 
-def test_an_instance_type_without_a_price_exits_2_naming_it(tmp_path, monkeypatch, capsys):
+def test_an_instance_type_without_a_price_exits_2_naming_it(tmp_path, capsys):
     stack_file = (Path(__file__).parents[2] / "stacks" / "Pulumi.dev.yaml").read_text()
+    (tmp_path / "Pulumi.yaml").write_text("name: elsewhere\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text(stack_file.replace("t4g.large", "t4g.nano"))
-    monkeypatch.setattr(cli, "read_stack_config", lambda name: read_stack_config(name, tmp_path))
-    assert main(["cost", "--stack", "dev"]) == 2
+    assert main(["--project-dir", str(tmp_path), "cost", "--stack", "dev"]) == 2
     assert "no eu-west-1 price for instance type t4g.nano" in capsys.readouterr().err
 
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from components.config.cost import CostConfig
 from tests.cost.builders import plan, ref, resource, round_prices
+from warmstart.components.config.cost import CostConfig
 from warmstart.cost.estimate import estimate
 from warmstart.cost.pricers import Scenario, spot_tasks_of
 

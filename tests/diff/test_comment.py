@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from components.config.cost import CostConfig
 from tests.golden import assert_golden
+from warmstart.components.config.cost import CostConfig
 from warmstart.cost.estimate import estimate
 from warmstart.cost.prices import load_prices
 from warmstart.diff.changes import counts, diff_plans

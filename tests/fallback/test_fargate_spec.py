@@ -1,13 +1,13 @@
 """The Fargate task derived from a service: its environment, stop timeout and strategy."""
 
-from components.config.fallback import FargateStrategyConfig
-from components.fallback.fargate_spec import (
+from tests.conftest import routed_service as typed
+from warmstart.components.config.fallback import FargateStrategyConfig
+from warmstart.components.fallback.fargate_spec import (
     capacity_strategy,
     cpu_architecture,
     stop_timeout,
     task_env,
 )
-from tests.conftest import routed_service as typed
 
 
 def test_task_env_is_the_pod_env_sized_to_the_task():

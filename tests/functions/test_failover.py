@@ -6,8 +6,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from components.routing.policies import failover_policy
-from functions.failover.handler import (
+from warmstart.components.routing.policies import failover_policy
+from warmstart.functions.failover.handler import (
     FAILOVER,
     NORMAL,
     RESTORING,

@@ -19,10 +19,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from functions.failover import handler
 from tests.conftest import run, service
 from tests.routed import HELLO, routed_stack
 from warmstart.cost.plan import reference
+from warmstart.functions.failover import handler
 from warmstart.harness import placeholder
 
 REGION = "eu-west-1"

@@ -1,8 +1,8 @@
 """`build:`, `warmstart:registry` and `registryCredentials`: every wrong value is one problem line."""
 
-from components.config import parse_config
 from tests.conftest import BASE_SERVICE, service, stack_values
 from tests.conftest import config_problems as problems
+from warmstart.components.config import parse_config
 from warmstart.stackfile import config_from_mapping
 
 BUILD = {"context": "services", "target": "hello"}

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from components.config.images import BuildConfig, RegistryConfig
-from components.image_reference import ecr_registry
-from components.images.plan import (
+from warmstart.components.config.images import BuildConfig, RegistryConfig
+from warmstart.components.image_reference import ecr_registry
+from warmstart.components.images.plan import (
     PushTarget,
     build_args,
     build_inputs,

@@ -1,9 +1,9 @@
-from components.mirror.policies import (
+from tests.iam_lint import findings
+from warmstart.components.mirror.policies import (
     credentials_secret_name,
     lifecycle_policy,
     node_pull_through_policy,
 )
-from tests.iam_lint import findings
 
 
 def test_lifecycle_keeps_the_newest_n():

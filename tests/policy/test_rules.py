@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from components.config import parse_config
 from policy.rules import RULES, Resource
+from warmstart.components.config import parse_config
 from warmstart.examples import STACK, examples
 from warmstart.harness import run_stack
 from warmstart.stackfile import available_stacks, read_stack_config

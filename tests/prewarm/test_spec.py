@@ -1,7 +1,7 @@
 import pytest
 
-from components.config.prewarm import PrewarmConfig
-from components.prewarm.spec import (
+from warmstart.components.config.prewarm import PrewarmConfig
+from warmstart.components.prewarm.spec import (
     HeldImage,
     chunk,
     container_name,

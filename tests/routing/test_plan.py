@@ -1,6 +1,7 @@
 import pytest
 
-from components.routing.plan import (
+from tests.conftest import routed_service as typed
+from warmstart.components.routing.plan import (
     Weights,
     aws_name,
     deregistration_delay,
@@ -9,7 +10,6 @@ from components.routing.plan import (
     normal_weights,
     rule_priority,
 )
-from tests.conftest import routed_service as typed
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
-from components.iam import log_writer_policy
-from components.routing.policies import failover_policy, rule_arn_pattern
 from tests.iam_lint import findings
+from warmstart.components.iam import log_writer_policy
+from warmstart.components.routing.policies import failover_policy, rule_arn_pattern
 
 FAILURES = "arn:aws:sqs:eu-west-1:123456789012:demo-failover-1a2b3c-failures"
 LOGS = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/demo-failover"

@@ -2,10 +2,10 @@
 
 import pytest
 
-from components.config.service import ServiceConfig
-from components.routing.load_balancer import target_egress
 from tests.conftest import config_problems, run, service
 from tests.routed import HELLO, routed_stack
+from warmstart.components.config.service import ServiceConfig
+from warmstart.components.routing.load_balancer import target_egress
 
 UNLIMITED_LAMBDA = {"enabled": True, "lambdaConcurrencyLimit": 1_000_000}
 

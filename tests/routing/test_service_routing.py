@@ -5,11 +5,12 @@ import re
 
 import pytest
 
-from components.config import ConfigError, parse_config
-from functions.failover.handler import RE_EVALUATE
 from tests.conftest import DIGEST, run, service, stack_values
 from tests.iam_lint import findings
 from tests.routed import CERT, EKS, HELLO, by_name, dev_run, prod_run, routed_stack
+from warmstart.components.config import ConfigError, parse_config
+from warmstart.components.routing.failover import failover_code_path
+from warmstart.functions.failover.handler import RE_EVALUATE
 from warmstart.stackfile import config_from_mapping
 
 
@@ -334,3 +335,18 @@ def test_failed_failover_invocations_land_in_a_queue_the_function_may_write(dev)
             "destination": "<known after apply: aws:sqs/queue:Queue failover-failures.arn>"
         }
     }
+
+
+def test_failover_code_is_relative_in_a_checkout_and_absolute_when_installed(tmp_path):
+    handler = tmp_path / "functions" / "failover" / "handler.py"
+    handler.parent.mkdir(parents=True)
+    handler.write_text("")
+    assert failover_code_path(handler, tmp_path) == "functions/failover/handler.py"
+    elsewhere = tmp_path / "consumer"
+    elsewhere.mkdir()
+    assert failover_code_path(handler, elsewhere) == str(handler.resolve())
+    # through the checkout's symlink into the package: the real file's path
+    (tmp_path / "warmstart").mkdir()
+    (tmp_path / "warmstart" / "functions").symlink_to(tmp_path / "functions")
+    linked = tmp_path / "warmstart" / "functions" / "failover" / "handler.py"
+    assert failover_code_path(linked, tmp_path) == "functions/failover/handler.py"

@@ -1,7 +1,7 @@
 """GoService under the mock runtime: what reaches the provider, value by value."""
 
-from components.service.spec import termination_grace_seconds
 from tests.conftest import run, service, stack_values
+from warmstart.components.service.spec import termination_grace_seconds
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 

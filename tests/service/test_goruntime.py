@@ -1,6 +1,6 @@
 import pytest
 
-from components.service.goruntime import go_runtime_env, gomaxprocs, gomemlimit
+from warmstart.components.service.goruntime import go_runtime_env, gomaxprocs, gomemlimit
 
 
 @pytest.mark.parametrize(

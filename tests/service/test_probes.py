@@ -1,6 +1,6 @@
 import pytest
 
-from components.service.probes import (
+from warmstart.components.service.probes import (
     ProbeTiming,
     default_health_targets,
     plan_probes,

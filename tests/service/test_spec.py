@@ -2,8 +2,9 @@
 
 import pytest
 
-from components.config import parse_config
-from components.service.spec import (
+from tests.conftest import routed_service, service, stack_values
+from warmstart.components.config import parse_config
+from warmstart.components.service.spec import (
     common_labels,
     container,
     container_env,
@@ -17,7 +18,6 @@ from components.service.spec import (
     termination_grace_seconds,
     topology_spread,
 )
-from tests.conftest import routed_service, service, stack_values
 from warmstart.stackfile import config_from_mapping
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.config import WarmstartConfig, parse_config
+from warmstart.components.config import WarmstartConfig, parse_config
 from warmstart.cost.estimate import Estimate, estimate
 from warmstart.cost.prices import Prices, load_prices
 from warmstart.harness import run_stack

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from components.config.cost import CostConfig
+from warmstart.components.config.cost import CostConfig
 from warmstart.cost.estimate import estimate
 from warmstart.cost.pricers import Scenario
 from warmstart.cost.prices import Prices

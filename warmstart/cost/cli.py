@@ -6,13 +6,13 @@ import argparse
 import json
 import sys
 
-from components.config import ConfigError
+from warmstart.components.config import ConfigError
 from warmstart.cost import PricedStack, priced_stack
 from warmstart.cost.claim import claim, claim_text
 from warmstart.cost.estimate import Difference
 from warmstart.cost.prices import PriceError
 from warmstart.cost.report import as_json, difference_json, difference_text, text
-from warmstart.stackfile import StackFileError, read_stack_config
+from warmstart.stackfile import Project, StackFileError, read_stack_config
 
 EXIT_CONFIG_ERROR = 2
 
@@ -29,8 +29,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        stack = _load(args.stack)
-        other = _load(args.compare) if args.compare else None
+        stack = _load(args.project, args.stack)
+        other = _load(args.project, args.compare) if args.compare else None
         if args.claim:
             return _claim(stack, args.stack, as_machine=args.json)
         current = stack.estimate()
@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG_ERROR
 
 
-def _load(name: str) -> PricedStack:
-    return priced_stack(read_stack_config(name))
+def _load(project: Project, name: str) -> PricedStack:
+    return priced_stack(read_stack_config(name, project.stacks_dir))
 
 
 def _claim(stack: PricedStack, name: str, *, as_machine: bool) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.config.cost import CostConfig
+from warmstart.components.config.cost import CostConfig
 from warmstart.cost.plan import Plan
 from warmstart.cost.pricers import PRICED, Context, Scenario, free_reason
 from warmstart.cost.prices import Prices, family_of

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
-from components.config.cost import CostConfig
+from warmstart.components.config.cost import CostConfig
 from warmstart.cost.plan import HOURS_PER_MONTH, Plan, reference
 from warmstart.cost.prices import Prices
 

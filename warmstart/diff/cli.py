@@ -15,18 +15,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from components.config import ConfigError, parse_config
-from components.config.cost import CostConfig
+from warmstart.components.config import ConfigError, parse_config
+from warmstart.components.config.cost import CostConfig
 from warmstart.cost.estimate import estimate
 from warmstart.cost.prices import PriceError, load_prices
 from warmstart.diff.changes import OPERATIONS, counts, diff_plans
 from warmstart.diff.comment import StackDiff, render_comment
 from warmstart.diff.risks import engine_disagrees, risks
-from warmstart.stackfile import PROJECT_ROOT, StackFileError, available_stacks, read_stack_config
+from warmstart.stackfile import Project, StackFileError, available_stacks, read_stack_config
 
 EXIT_HEAD_BROKEN = 2
 
@@ -46,24 +46,34 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Trees:
+    """The two revisions being compared, and where each keeps its stack files."""
+
+    base: Path
+    head: Path
+    stacks: Path
+
+
 def run(args: argparse.Namespace) -> int:
+    project: Project = args.project
     if args.preview and args.head:
         print("error: --preview previews the working tree; leave out --head", file=sys.stderr)
         return EXIT_HEAD_BROKEN
     with tempfile.TemporaryDirectory(prefix="warmstart-diff-") as scratch:
         work = Path(scratch)
-        base_tree = _extract(args.base, work / "base")
-        head_tree = _extract(args.head, work / "head") if args.head else PROJECT_ROOT
+        base_tree = _extract(project, args.base, work / "base")
+        head_tree = _extract(project, args.head, work / "head") if args.head else project.root
         names = args.stacks or sorted(
-            set(available_stacks(base_tree / "stacks"))
-            | set(available_stacks(head_tree / "stacks"))
+            set(available_stacks(base_tree / project.stacks_path))
+            | set(available_stacks(head_tree / project.stacks_path))
         )
-        stacks = [_stack_diff(name, base_tree, head_tree, work) for name in names]
+        trees = Trees(base_tree, head_tree, project.stacks_path)
+        stacks = [_stack_diff(name, trees, work) for name in names]
     if args.preview:
-        stacks = [with_engine_preview(stack) for stack in stacks]
-    text = render_comment(
-        _short(args.base), _short(args.head) if args.head else "working tree", stacks
-    )
+        stacks = [with_engine_preview(project, stack) for stack in stacks]
+    head = _short(project, args.head) if args.head else "working tree"
+    text = render_comment(_short(project, args.base), head, stacks)
     if args.out:
         args.out.write_text(text)
         print(f"wrote {args.out} ({len(text):,} characters)")
@@ -73,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_HEAD_BROKEN if head_errors else 0
 
 
-def _extract(revision: str, into: Path) -> Path:
+def _extract(project: Project, revision: str, into: Path) -> Path:
     into.mkdir(parents=True)
     archive = subprocess.run(
-        ["git", "-C", str(PROJECT_ROOT), "archive", "--format=tar", revision],
+        ["git", "-C", str(project.root), "archive", "--format=tar", revision],
         check=True,
         capture_output=True,
     ).stdout
@@ -84,9 +94,9 @@ def _extract(revision: str, into: Path) -> Path:
     return into
 
 
-def _short(revision: str) -> str:
+def _short(project: Project, revision: str) -> str:
     result = subprocess.run(
-        ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", revision],
+        ["git", "-C", str(project.root), "rev-parse", "--short", revision],
         capture_output=True,
         text=True,
         check=False,
@@ -94,9 +104,11 @@ def _short(revision: str) -> str:
     return f"{revision} ({result.stdout.strip()})" if result.returncode == 0 else revision
 
 
-def _render(tree: Path, stack: str, out: Path) -> tuple[dict[str, Any] | None, str | None]:
+def _render(
+    tree: Path, stacks: Path, stack: str, out: Path
+) -> tuple[dict[str, Any] | None, str | None]:
     """The stack's plan as that tree's own code renders it; (None, None) if it has no such stack."""
-    if not (tree / "stacks" / f"Pulumi.{stack}.yaml").is_file():
+    if not (tree / stacks / f"Pulumi.{stack}.yaml").is_file():
         return None, None
     result = subprocess.run(
         [sys.executable, "-m", "warmstart", "render", "--stack", stack, "--out", str(out)],
@@ -111,14 +123,14 @@ def _render(tree: Path, stack: str, out: Path) -> tuple[dict[str, Any] | None, s
     return json.loads((out / "plan.json").read_text()), None
 
 
-def _stack_diff(stack: str, base_tree: Path, head_tree: Path, work: Path) -> StackDiff:
-    before, base_error = _render(base_tree, stack, work / "out-base" / stack)
-    after, head_error = _render(head_tree, stack, work / "out-head" / stack)
+def _stack_diff(stack: str, trees: Trees, work: Path) -> StackDiff:
+    before, base_error = _render(trees.base, trees.stacks, stack, work / "out-base" / stack)
+    after, head_error = _render(trees.head, trees.stacks, stack, work / "out-head" / stack)
     if head_error or base_error:
         return StackDiff(
             stack, error=f"head: {head_error}" if head_error else f"base: {base_error}"
         )
-    usage = _usage(head_tree if after else base_tree, stack)
+    usage = _usage(trees.head if after else trees.base, trees.stacks, stack)
     changes = diff_plans(before, after)
     return StackDiff(
         stack,
@@ -129,11 +141,11 @@ def _stack_diff(stack: str, base_tree: Path, head_tree: Path, work: Path) -> Sta
     )
 
 
-def with_engine_preview(stack: StackDiff) -> StackDiff:
+def with_engine_preview(project: Project, stack: StackDiff) -> StackDiff:
     """The stack with the engine's own plan of the working tree, or why there is none."""
     if stack.error:
         return stack
-    engine, why_not = engine_summary(stack.stack)
+    engine, why_not = engine_summary(project, stack.stack)
     offline = counts(list(stack.changes))
     return replace(
         stack,
@@ -143,13 +155,13 @@ def with_engine_preview(stack: StackDiff) -> StackDiff:
     )
 
 
-def engine_summary(stack: str) -> tuple[dict[str, int] | None, str | None]:
+def engine_summary(project: Project, stack: str) -> tuple[dict[str, int] | None, str | None]:
     """`pulumi preview --json`'s changeSummary for the stack, or why it could not run."""
     if shutil.which("pulumi") is None:
         return None, "no pulumi CLI"
     result = subprocess.run(
         ["pulumi", "preview", "--json", "--stack", stack, "--non-interactive"],
-        cwd=PROJECT_ROOT,
+        cwd=project.root,
         capture_output=True,
         text=True,
         check=False,
@@ -164,9 +176,9 @@ def engine_summary(stack: str) -> tuple[dict[str, int] | None, str | None]:
     return {operation: int(summary.get(operation, 0)) for operation in OPERATIONS}, None
 
 
-def _usage(tree: Path, stack: str) -> CostConfig:
+def _usage(tree: Path, stacks: Path, stack: str) -> CostConfig:
     try:
-        config = read_stack_config(stack, tree / "stacks")
+        config = read_stack_config(stack, tree / stacks)
         return parse_config(config.values, config.secret_keys).cost
     except (ConfigError, StackFileError):
         return CostConfig()

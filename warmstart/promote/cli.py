@@ -18,10 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from components.config import ConfigError, parse_config
+from warmstart.components.config import ConfigError, parse_config
 from warmstart.promote.plan import Promotion, plan_promotion, rewrite
 from warmstart.promote.registry import Client, RegistryError, copy_image
-from warmstart.stackfile import PROJECT_ROOT, StackFileError, read_stack_config, stack_file
+from warmstart.stackfile import Project, StackFileError, read_stack_config, stack_file
 
 EXIT_REFUSED = 2
 
@@ -34,9 +34,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    project: Project = args.project
     try:
-        runs, provenance = _source_runs(args.source)
-        plan = plan_promotion(args.source, runs, _images(args.source), _images(args.target))
+        runs, provenance = _source_runs(project, args.source)
+        plan = plan_promotion(
+            args.source, runs, _images(project, args.source), _images(project, args.target)
+        )
     except (StackFileError, ValueError) as error:
         return _refuse([str(error)])
     print(f"{args.source}'s digests: {provenance}")
@@ -47,24 +50,26 @@ def run(args: argparse.Namespace) -> int:
     if not plan.changes:
         print(f"{args.target} already runs {args.source}'s digests: nothing to change")
         return 0
-    path = stack_file(args.target)
+    path = stack_file(args.target, project.stacks_dir)
     before = path.read_text()
     try:
         after = rewrite(before, plan.changes)
         _validate(args.target, after)
     except (ValueError, ConfigError, StackFileError) as error:
         return _refuse([str(error)])
-    name = str(path.relative_to(PROJECT_ROOT))
+    name = str(path.relative_to(project.root))
     diff = difflib.unified_diff(before.splitlines(True), after.splitlines(True), name, name)
     sys.stdout.writelines(diff)
     if args.dry_run:
         copies = sum(1 for promotion in plan.changes if promotion.copy_from)
         print(f"dry run: {copies} images would be copied, {name} not written")
         return 0
-    return _copy_and_write(plan.changes, path, after)
+    return _copy_and_write(plan.changes, path, after, project)
 
 
-def _copy_and_write(promotions: tuple[Promotion, ...], path: Path, text: str) -> int:
+def _copy_and_write(
+    promotions: tuple[Promotion, ...], path: Path, text: str, project: Project
+) -> int:
     """Images first, the stack file last: a failed copy leaves the target file as it was."""
     client = Client()
     for promotion in promotions:
@@ -75,7 +80,7 @@ def _copy_and_write(promotions: tuple[Promotion, ...], path: Path, text: str) ->
                 return _refuse([f"{promotion.service}: copying {promotion.copy_from}: {error}"])
             print(f"{promotion.service}: copied {promotion.copy_from} -> {copied}")
     path.write_text(text)
-    print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    print(f"wrote {path.relative_to(project.root)}")
     return 0
 
 
@@ -85,9 +90,9 @@ def _refuse(problems: list[str]) -> int:
     return EXIT_REFUSED
 
 
-def _images(stack: str) -> dict[str, str | None]:
+def _images(project: Project, stack: str) -> dict[str, str | None]:
     """service -> its `image:` in the stack file (None when it is built from source)."""
-    config = read_stack_config(stack)
+    config = read_stack_config(stack, project.stacks_dir)
     try:
         services = parse_config(config.values, config.secret_keys).services
     except ConfigError as error:
@@ -95,13 +100,15 @@ def _images(stack: str) -> dict[str, str | None]:
     return {service.name: service.image for service in services}
 
 
-def _source_runs(stack: str) -> tuple[dict[str, str], str]:
+def _source_runs(project: Project, stack: str) -> tuple[dict[str, str], str]:
     """service -> the reference the stack runs, and where that was read."""
-    outputs, why_not = _outputs(stack)
+    outputs, why_not = _outputs(project, stack)
     if outputs is not None:
         return {name: entry["image"] for name, entry in outputs.items()}, "read from its outputs"
-    pinned = {name: image for name, image in _images(stack).items() if image and "@" in image}
-    built = [name for name, image in _images(stack).items() if image is None]
+    pinned = {
+        name: image for name, image in _images(project, stack).items() if image and "@" in image
+    }
+    built = [name for name, image in _images(project, stack).items() if image is None]
     if built:
         raise ValueError(
             f"{stack} builds {', '.join(built)} from source: their digests are only in its "
@@ -110,12 +117,12 @@ def _source_runs(stack: str) -> tuple[dict[str, str], str]:
     return pinned, f"read from its stack file, not its outputs ({why_not})"
 
 
-def _outputs(stack: str) -> tuple[dict | None, str]:
+def _outputs(project: Project, stack: str) -> tuple[dict | None, str]:
     if shutil.which("pulumi") is None:
         return None, "no pulumi CLI"
     result = subprocess.run(
         ["pulumi", "stack", "output", "services", "--json", "--stack", stack, "--non-interactive"],
-        cwd=PROJECT_ROOT,
+        cwd=project.root,
         capture_output=True,
         text=True,
         check=False,

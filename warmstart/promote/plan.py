@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.image_reference import ImageReferenceError, parse_reference
+from warmstart.components.image_reference import ImageReferenceError, parse_reference
 
 
 @dataclass(frozen=True)

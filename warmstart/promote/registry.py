@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from components.image_reference import parse_reference
+from warmstart.components.image_reference import parse_reference
 
 MANIFEST_TYPES = (
     "application/vnd.oci.image.index.v1+json",
