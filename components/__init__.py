@@ -13,7 +13,7 @@ from warmstart.components.cluster.cluster import Cluster, ClusterArgs
 from warmstart.components.fallback.fargate import FargateSpotFallback, FargateSpotFallbackArgs
 from warmstart.components.fallback.lambda_fallback import LambdaFallback, LambdaFallbackArgs
 from warmstart.components.images.service_image import ServiceImage, ServiceImageArgs
-from warmstart.components.mirror.proxy_mirror import ProxyMirror
+from warmstart.components.mirror.proxy_mirror import ProxyMirror, ProxyMirrorArgs
 from warmstart.components.mirror.registry_mirror import RegistryMirror, RegistryMirrorArgs
 from warmstart.components.prewarm.image_prewarm import ImagePrewarm, ImagePrewarmArgs
 from warmstart.components.routing.service_routing import ServiceRouting, ServiceRoutingArgs
@@ -31,6 +31,7 @@ __all__ = [
     "LambdaFallback",
     "LambdaFallbackArgs",
     "ProxyMirror",
+    "ProxyMirrorArgs",
     "RegistryMirror",
     "RegistryMirrorArgs",
     "ServiceImage",

@@ -21,9 +21,10 @@ from warmstart.components.fallback.lambda_fallback import LambdaFallback, Lambda
 from warmstart.components.image_reference import MirrorTarget, mirror_reference
 from warmstart.components.images.service_image import ServiceImage
 from warmstart.components.images.workload_images import SLEEP, WorkloadImages, workload_images
-from warmstart.components.mirror.proxy_mirror import ProxyMirror
+from warmstart.components.mirror.proxy_mirror import ProxyMirror, ProxyMirrorArgs
 from warmstart.components.mirror.registry_mirror import RegistryMirror, RegistryMirrorArgs
 from warmstart.components.prewarm.image_prewarm import ImagePrewarm, ImagePrewarmArgs
+from warmstart.components.prewarm.spec import NAME as PREWARM
 from warmstart.components.prewarm.spec import prewarm_images
 from warmstart.components.routing.service_routing import (
     READINESS_GATE_LABEL,
@@ -57,7 +58,7 @@ def build_stack(config: WarmstartConfig) -> WarmstartStack:
     enabled, kind = config.mirror.enabled, config.mirror.kind
     mirror = _registry_mirror(config, aws_provider) if enabled and kind == "ecr" else None
     proxy = (
-        ProxyMirror("proxy-mirror", config.mirror.endpoints)
+        ProxyMirror("proxy-mirror", ProxyMirrorArgs(endpoints=config.mirror.endpoints))
         if enabled and kind == "registry"
         else None
     )
@@ -76,9 +77,10 @@ def build_stack(config: WarmstartConfig) -> WarmstartStack:
                 image=images.refs[service.name],
                 namespace=config.namespace,
                 production=config.production,
-                depends_on=[namespace],
             ),
-            opts=pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}),
+            opts=pulumi.ResourceOptions(
+                providers={"kubernetes": cluster.provider}, depends_on=[namespace]
+            ),
         )
         for service in config.services
     }
@@ -225,16 +227,18 @@ def _image_prewarm(
     extra = [mirror_reference(image, target) for image in prewarm.extra_images]
     held = [images.held(service.name) for service in config.services]
     return ImagePrewarm(
-        "image-prewarm",
+        PREWARM,
         ImagePrewarmArgs(
             prewarm=prewarm,
             images=prewarm_images(held, extra),
             namespace=config.namespace,
             sleep_image=images.refs.get(SLEEP),
             pause_image=mirror_reference(prewarm.pause_image, target),
-            depends_on=[namespace],
+            production=config.production,
         ),
-        opts=pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}),
+        opts=pulumi.ResourceOptions(
+            providers={"kubernetes": cluster.provider}, depends_on=[namespace]
+        ),
     )
 
 

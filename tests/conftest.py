@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,8 +11,8 @@ import pytest
 from warmstart.components.config import ConfigError, parse_config
 from warmstart.components.config.routing import RoutingConfig
 from warmstart.components.config.service import ServiceConfig
-from warmstart.harness import ProgramRun, run_stack
-from warmstart.stackfile import config_from_mapping
+from warmstart.harness import ProgramRun, Registration, run_program, run_stack
+from warmstart.stackfile import StackConfig, config_from_mapping
 
 BASE_SERVICE: dict[str, Any] = {
     "name": "hello",
@@ -52,6 +53,12 @@ def config_problems(values: dict[str, Any]) -> list[str]:
 
 def run(values: dict[str, Any], stack: str = "test") -> ProgramRun:
     return run_stack(config_from_mapping(stack, values))
+
+
+def registered(program: Callable[[], None]) -> tuple[Registration, ...]:
+    """What a program of the user's own registers: components used directly, no config."""
+    empty = StackConfig(stack="test", values={}, secret_keys=frozenset())
+    return run_program(program, empty).resources
 
 
 @pytest.fixture

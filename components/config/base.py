@@ -16,7 +16,15 @@ from pydantic import BaseModel, ConfigDict, PlainValidator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from warmstart.components.image_reference import (
+    ImageReferenceError,
+    is_digest_pinned,
+    parse_reference,
+)
+
 NAMESPACE = "warmstart"
+# Production's image rule, wherever an image is named (services, prewarm, component args).
+DIGEST_RULE = "production stacks pin images by digest (...@sha256:<64 hex>)"
 DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
 _PERCENT = r"^(100|[1-9]?[0-9])%$"
 _ANY_PERCENT = r"^(0|[1-9][0-9]*)%$"
@@ -75,8 +83,13 @@ class Problem:
     value: Any = None
 
     def __str__(self) -> str:
+        return self.describe(f"{NAMESPACE}:")
+
+    def describe(self, prefix: str = "") -> str:
+        """One line: the path (after `prefix`: the namespace in a stack file, nothing in a
+        component's args), what is wrong, and what was found."""
         found = "" if self.value is None else f" (got {_show(self.value)})"
-        return f"{NAMESPACE}:{self.path}: {self.message}{found}"
+        return f"{prefix}{self.path}: {self.message}{found}"
 
 
 def is_encrypted_placeholder(text: str) -> bool:
@@ -98,3 +111,14 @@ def is_json_object_with(text: str, keys: set[str]) -> bool:
 def _show(value: Any) -> str:
     text = json.dumps(value) if isinstance(value, str | int | float | bool) else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def reference_problems(path: str, image: str, production: bool) -> list[Problem]:
+    """An image named at `path`: a reference at all, and by digest where production asks."""
+    try:
+        parse_reference(image)
+    except ImageReferenceError:
+        return [Problem(path, "not an image reference", image)]
+    if production and not is_digest_pinned(image):
+        return [Problem(path, DIGEST_RULE, image)]
+    return []

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from warmstart.components.config.base import ConfigModel, Problem, is_json_object_with
+from warmstart.components.config.problems import problems_from
 from warmstart.components.image_reference import UPSTREAM_HOSTS, upstream_host
 
 if TYPE_CHECKING:
@@ -127,3 +128,20 @@ def _is_registry_host(text: str) -> bool:
     return re.fullmatch(
         r"(?:[A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?", text
     ) is not None and ("." in text or ":" in text or text == "localhost")
+
+
+def endpoint_problems(endpoints: Mapping[str, str]) -> list[Problem]:
+    """A ProxyMirror's endpoints, by the rules of `warmstart:mirror` kind registry; paths
+    start at the endpoints (`endpoints.docker-hub`)."""
+    try:
+        mirror = MirrorConfig.model_validate(
+            {"enabled": True, "kind": "registry", "endpoints": dict(endpoints)}
+        )
+    except ValidationError as error:
+        found = problems_from(error, MirrorConfig)
+    else:
+        found = list(_registry_kind_problems(mirror))
+    return [
+        Problem(problem.path.removeprefix("mirror."), problem.message, problem.value)
+        for problem in found
+    ]

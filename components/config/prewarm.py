@@ -7,14 +7,9 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from warmstart.components.config.base import ConfigModel, IntOrShare, Problem
+from warmstart.components.config.base import ConfigModel, IntOrShare, Problem, reference_problems
 from warmstart.components.config.images import BuildConfig
 from warmstart.components.config.service import ResourceAmounts, resource_problems
-from warmstart.components.image_reference import (
-    ImageReferenceError,
-    is_digest_pinned,
-    parse_reference,
-)
 
 if TYPE_CHECKING:
     from warmstart.components.config.stack import WarmstartConfig
@@ -80,17 +75,6 @@ def prewarm_problems(config: WarmstartConfig) -> Iterator[Problem]:
     named = [("sleepImage", prewarm.sleep_image), ("pauseImage", prewarm.pause_image)]
     named += [(f"extraImages[{i}]", image) for i, image in enumerate(prewarm.extra_images)]
     for key, image in named:
-        if image is None:
-            continue
-        try:
-            parse_reference(image)
-        except ImageReferenceError:
-            yield Problem(f"prewarm.{key}", "not an image reference", image)
-        else:
-            if config.production and not is_digest_pinned(image):
-                yield Problem(
-                    f"prewarm.{key}",
-                    "production stacks pin images by digest (...@sha256:<64 hex>)",
-                    image,
-                )
+        if image is not None:
+            yield from reference_problems(f"prewarm.{key}", image, config.production)
     yield from resource_problems("prewarm.resources", prewarm.resources)

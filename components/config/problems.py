@@ -14,17 +14,23 @@ from typing import Any, Union
 import pulumi
 from pydantic import BaseModel, ValidationError
 
-from warmstart.components.config.base import DNS_LABEL, Problem
+from warmstart.components.config.base import DNS_LABEL, NAMESPACE, Problem
 
 
 class ConfigError(pulumi.RunError):
-    """Raised before any resource exists; Pulumi prints a RunError without a traceback."""
+    """Raised before any resource exists; Pulumi prints a RunError without a traceback.
 
-    def __init__(self, problems: list[Problem]) -> None:
+    The stack file's problems, or a component's args (`subject` names which): one rule set,
+    one format, whichever way warmstart is used.
+    """
+
+    def __init__(self, problems: list[Problem], subject: str | None = None) -> None:
         self.problems = problems
-        lines = "\n".join(f"  - {problem}" for problem in problems)
+        prefix = f"{NAMESPACE}:" if subject is None else ""
+        lines = "\n".join(f"  - {problem.describe(prefix)}" for problem in problems)
+        subject = subject or "stack configuration"
         noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"invalid stack configuration, {len(problems)} {noun}:\n{lines}")
+        super().__init__(f"invalid {subject}, {len(problems)} {noun}:\n{lines}")
 
 
 def problems_from(error: ValidationError, root: type[BaseModel]) -> list[Problem]:

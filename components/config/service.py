@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from pydantic import Field
 
 from warmstart.components.config.base import (
+    DIGEST_RULE,
     DNS_LABEL,
     ConfigModel,
     IntOrPercent,
@@ -200,7 +201,7 @@ def production_service_problems(at: str, service: ServiceConfig) -> Iterator[Pro
     if service.image is not None and not is_digest_pinned(service.image):
         yield Problem(
             f"{at}.image",
-            "production stacks pin images by digest (...@sha256:<64 hex>)",
+            DIGEST_RULE,
             service.image,
         )
     if service.autoscaling.min_replicas < 2:

@@ -24,6 +24,8 @@ from warmstart.components.service.pod_security import (
     pod_security_context,
 )
 
+# The name the program gives its ImagePrewarm; every object of an instance is named after
+# its component, so instances with other names coexist in one namespace and cluster.
 NAME = "image-prewarm"
 BIN_VOLUME = "warmstart-bin"
 BIN_DIR = "/warmstart/bin"
@@ -70,33 +72,36 @@ def container_name(index: int, image: str) -> str:
     return f"i{index:02d}-{readable}"[:63].rstrip("-")
 
 
-def daemonset_name(index: int) -> str:
-    return f"{NAME}-{index}"
+def daemonset_name(base: str, index: int) -> str:
+    return f"{base}-{index}"
 
 
-def selector_labels(index: int) -> dict[str, str]:
-    return {"app.kubernetes.io/name": NAME, "app.kubernetes.io/instance": daemonset_name(index)}
-
-
-def labels(index: int) -> dict[str, str]:
+def selector_labels(base: str, index: int) -> dict[str, str]:
     return {
-        **selector_labels(index),
+        "app.kubernetes.io/name": base,
+        "app.kubernetes.io/instance": daemonset_name(base, index),
+    }
+
+
+def labels(base: str, index: int) -> dict[str, str]:
+    return {
+        **selector_labels(base, index),
         "app.kubernetes.io/part-of": "warmstart",
         "app.kubernetes.io/managed-by": "pulumi",
     }
 
 
-def network_policy_spec() -> dict[str, Any]:
+def network_policy_spec(base: str) -> dict[str, Any]:
     """Holders only keep images on the node: no traffic in or out, ever."""
     return {
-        "podSelector": {"matchLabels": {"app.kubernetes.io/name": NAME}},
+        "podSelector": {"matchLabels": {"app.kubernetes.io/name": base}},
         "policyTypes": ["Ingress", "Egress"],
     }
 
 
-def priority_class_name(namespace: str) -> str:
+def priority_class_name(namespace: str, base: str) -> str:
     """Cluster-scoped, so named after the namespace: two stacks can share a cluster."""
-    return f"{namespace}-{NAME}"
+    return f"{namespace}-{base}"
 
 
 def priority_class(config: PrewarmConfig) -> dict[str, Any]:
@@ -184,6 +189,7 @@ def daemonset_spec(
     images: Sequence[HeldImage],
     config: PrewarmConfig,
     *,
+    base: str,
     namespace: str,
     sleep_image: Any,
     pause_image: str,
@@ -196,8 +202,8 @@ def daemonset_spec(
     else:
         workload = _image_volume_mode(images, config, pause_image)
     pod: dict[str, Any] = {
-        "priorityClassName": priority_class_name(namespace),
-        "serviceAccountName": NAME,
+        "priorityClassName": priority_class_name(namespace, base),
+        "serviceAccountName": base,
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
         "terminationGracePeriodSeconds": 5,
@@ -209,11 +215,11 @@ def daemonset_spec(
     if config.tolerate_all_taints:
         pod["tolerations"] = [{"operator": "Exists"}]
     return {
-        "selector": {"matchLabels": selector_labels(index)},
+        "selector": {"matchLabels": selector_labels(base, index)},
         "updateStrategy": {
             "type": "RollingUpdate",
             # A list change rolls node by node, so nodes do not all pull at once.
             "rollingUpdate": {"maxUnavailable": config.max_unavailable, "maxSurge": 0},
         },
-        "template": {"metadata": {"labels": labels(index)}, "spec": pod},
+        "template": {"metadata": {"labels": labels(base, index)}, "spec": pod},
     }

@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from warmstart.components.config.problems import ConfigError
 from warmstart.components.config.service import ServiceConfig
+from warmstart.components.dependencies import inherited_dependencies
 from warmstart.components.service import spec
+from warmstart.components.service.contract import go_service_problems, parsed_service
 
 TYPE_TOKEN = "warmstart:kubernetes:GoService"
 
 
 @dataclass(frozen=True)
 class GoServiceArgs:
-    service: ServiceConfig
+    """One Go service: what it is (`service`), where it runs and which image it runs.
+
+    Dependencies (the Namespace the objects live in, ...) come through the resource
+    options' `depends_on`, like any resource's; every child waits for them.
+    """
+
+    service: ServiceConfig | Mapping[str, Any]
+    """One `warmstart:services` entry as a stack file writes it (camelCase keys), or parsed."""
     namespace: str
-    production: bool
-    # The reference the pods run: the configured (mirror-rewritten) one, or a build's
-    # `repository@digest`, known only once the image is pushed.
-    image: pulumi.Input[str]
-    # Resources every child waits for, such as the Namespace the objects live in. (A
-    # component's own depends_on is not passed on to its children.)
-    depends_on: Sequence[pulumi.Resource] = ()
+    """The Kubernetes namespace of every object."""
+    image: pulumi.Input[str] | None = None
+    """The reference the pods run (a build's `repository@digest`, a mirror's rewrite);
+    default: `service.image`."""
+    production: bool = False
+    """Production's rules too: images by digest, at least 2 replicas, hard zone spread."""
 
 
 class GoService(pulumi.ComponentResource):
@@ -48,19 +58,19 @@ class GoService(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: GoServiceArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        config = _validated(name, args)
         super().__init__(TYPE_TOKEN, name, None, opts)
-        config, namespace = args.service, args.namespace
+        namespace, image = args.namespace, config.image if args.image is None else args.image
+        waits_for = inherited_dependencies(opts)
 
         def child(*after: pulumi.Resource, **options: object) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(
-                parent=self, depends_on=[*args.depends_on, *after], **options
-            )
+            return pulumi.ResourceOptions(parent=self, depends_on=[*waits_for, *after], **options)
 
         def meta() -> dict[str, object]:
             return spec.metadata(config.name, namespace)
 
         self.service_account = k8s.core.v1.ServiceAccount(
-            config.name,
+            name,
             metadata=meta(),
             automount_service_account_token=config.automount_service_account_token,
             opts=child(),
@@ -72,35 +82,35 @@ class GoService(pulumi.ComponentResource):
         # The HPA owns the replica count once running; re-applying minReplicas on every
         # `pulumi up` would scale a busy service down mid-burst.
         self.deployment = k8s.apps.v1.Deployment(
-            config.name,
+            name,
             metadata=meta(),
-            spec=spec.deployment_spec(config, args.production, args.image),
+            spec=spec.deployment_spec(config, args.production, image),
             opts=child(
                 self.service_account, ignore_changes=["spec.replicas"], custom_timeouts=in_time
             ),
         )
         self.service = k8s.core.v1.Service(
-            config.name,
+            name,
             metadata=meta(),
             spec=spec.service_spec(config),
             opts=child(custom_timeouts=in_time),
         )
         self.pod_disruption_budget = k8s.policy.v1.PodDisruptionBudget(
-            config.name,
+            name,
             metadata=meta(),
             spec=spec.pod_disruption_budget_spec(config),
             opts=child(),
         )
         self.autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            config.name,
+            name,
             metadata=meta(),
             spec=spec.autoscaler_spec(config),
             opts=child(self.deployment),
         )
         self.network_policy = k8s.networking.v1.NetworkPolicy(
-            config.name, metadata=meta(), spec=spec.network_policy_spec(config), opts=child()
+            name, metadata=meta(), spec=spec.network_policy_spec(config), opts=child()
         )
-        self.image = args.image
+        self.image = image
         self.service_name = config.name
         self.probe_plan = spec.probe_plan(config)
         self.register_outputs(
@@ -110,3 +120,15 @@ class GoService(pulumi.ComponentResource):
                 "deploymentName": config.name,
             }
         )
+
+
+def _validated(name: str, args: GoServiceArgs) -> ServiceConfig:
+    """The parsed service, or ConfigError naming every problem, before anything registers."""
+    parsed = parsed_service(args.service)
+    if isinstance(parsed, ServiceConfig):
+        problems = go_service_problems(parsed, args.image, args.production)
+        if not problems:
+            return parsed
+    else:
+        problems = parsed
+    raise ConfigError(problems, subject=f"GoService {name} args")

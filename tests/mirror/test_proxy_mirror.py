@@ -3,7 +3,9 @@
 import pytest
 
 from tests.conftest import config_problems as problems
-from tests.conftest import run, service, stack_values
+from tests.conftest import registered, run, service, stack_values
+from warmstart.components import ProxyMirror, ProxyMirrorArgs
+from warmstart.components.config import ConfigError
 
 UPSTREAM = "127.0.0.1:5000"
 MIRROR = "127.0.0.1:5001"
@@ -104,3 +106,26 @@ def test_the_routes_are_a_stack_output(local_with_mirror):
     assert local_with_mirror.outputs["mirror"] == {
         "routes": {UPSTREAM: MIRROR, "registry.k8s.io": "mirror.corp/k8s"}
     }
+
+
+# ProxyMirror used directly: its endpoints checked by the same rules; instances coexist.
+
+
+def test_two_proxy_mirrors_in_one_program():
+    def program():
+        ProxyMirror("eu", ProxyMirrorArgs(endpoints={"docker-hub": "mirror.eu.internal"}))
+        ProxyMirror("us", ProxyMirrorArgs(endpoints={"docker-hub": "mirror.us.internal"}))
+
+    assert sorted(r.name for r in registered(program)) == ["eu", "us"]
+
+
+def test_endpoints_are_checked_like_the_stack_files():
+    with pytest.raises(ConfigError) as raised:
+        ProxyMirror(
+            "bad", ProxyMirrorArgs(endpoints={"dockerhub": "x.internal", "ghcr": "ghcr.io"})
+        )
+    assert [problem.describe() for problem in raised.value.problems] == [
+        "endpoints.dockerhub: must be an upstream name (ecr-public, k8s, quay, docker-hub, ghcr) "
+        "or a registry host (with a dot or a port, or localhost)",
+        'endpoints.ghcr: a mirror on its own upstream (got "ghcr.io")',
+    ]

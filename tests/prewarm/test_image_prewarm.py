@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import run, service, stack_values
+from tests.conftest import registered, run, service, stack_values
 from tests.mirrored import (
     DAEMONSET,
     REGISTRY,
@@ -10,6 +10,8 @@ from tests.mirrored import (
     mirrored_run,
     prewarm_images,
 )
+from warmstart.components import ImagePrewarm, ImagePrewarmArgs
+from warmstart.components.config import ConfigError
 
 
 @pytest.fixture
@@ -85,3 +87,72 @@ def test_holders_have_no_network_at_all(mirrored):
         "podSelector": {"matchLabels": {"app.kubernetes.io/name": "image-prewarm"}},
         "policyTypes": ["Ingress", "Egress"],
     }
+
+
+def test_two_prewarms_in_one_namespace_name_every_object_after_themselves():
+    def program():
+        for name in ("prewarm-web", "prewarm-batch"):
+            ImagePrewarm(
+                name,
+                ImagePrewarmArgs(
+                    images=["registry.local/a:1"],
+                    namespace="shared",
+                    prewarm={"enabled": True, "sleepImage": "registry.local/sleep:1"},
+                ),
+            )
+
+    resources = registered(program)
+    assert len({r.urn for r in resources}) == len(resources)
+    objects = sorted(
+        (r.type.rsplit(":", 1)[-1], r.inputs["metadata"]["name"]) for r in resources if r.custom
+    )
+    assert objects == [
+        ("DaemonSet", "prewarm-batch-0"),
+        ("DaemonSet", "prewarm-web-0"),
+        ("NetworkPolicy", "prewarm-batch"),
+        ("NetworkPolicy", "prewarm-web"),
+        ("PriorityClass", "shared-prewarm-batch"),
+        ("PriorityClass", "shared-prewarm-web"),
+        ("ServiceAccount", "prewarm-batch"),
+        ("ServiceAccount", "prewarm-web"),
+    ]
+    daemonset = next(r for r in resources if r.name == "prewarm-web-0")
+    pod = daemonset.inputs["spec"]["template"]["spec"]
+    assert (pod["serviceAccountName"], pod["priorityClassName"]) == (
+        "prewarm-web",
+        "shared-prewarm-web",
+    )
+
+
+def test_prewarm_args_are_checked_like_the_stack_file():
+    with pytest.raises(ConfigError) as raised:
+        ImagePrewarm(
+            "prewarm",
+            ImagePrewarmArgs(
+                images=["registry.local/a:1", "not a ref!"],
+                namespace="t",
+                prewarm={"imagesPerPod": 0, "mode": "sleep"},
+            ),
+        )
+    assert str(raised.value) == (
+        "invalid ImagePrewarm prewarm args, 1 problem:\n"
+        "  - prewarm.imagesPerPod: must be >= 1 (got 0)"
+    )
+    with pytest.raises(ConfigError) as raised:
+        ImagePrewarm(
+            "prewarm",
+            ImagePrewarmArgs(
+                images=["registry.local/a:1", "not a ref!"],
+                namespace="t",
+                prewarm={"mode": "sleep"},
+                production=True,
+            ),
+        )
+    assert [problem.describe() for problem in raised.value.problems] == [
+        "sleepImage: required in sleep mode: the sleep image to run",
+        "pauseImage: production stacks pin images by digest (...@sha256:<64 hex>) "
+        '(got "registry.k8s.io/pause:3.10")',
+        "images[0]: production stacks pin images by digest (...@sha256:<64 hex>) "
+        '(got "registry.local/a:1")',
+        'images[1]: not an image reference (got "not a ref!")',
+    ]

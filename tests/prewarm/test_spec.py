@@ -30,7 +30,13 @@ def test_a_built_image_is_named_by_its_repository_and_runs_its_pushed_reference(
         "zz/sidecar:1",
     ]
     pod = daemonset_spec(
-        0, images, PrewarmConfig(), namespace="ns", sleep_image="s:1", pause_image="p:1"
+        0,
+        images,
+        PrewarmConfig(),
+        base="image-prewarm",
+        namespace="ns",
+        sleep_image="s:1",
+        pause_image="p:1",
     )["template"]["spec"]
     assert pod["containers"][0]["name"] == "i00-api"
     assert pod["containers"][0]["image"] is pushed
@@ -63,6 +69,7 @@ def test_sleep_mode_runs_the_copied_binary_in_every_image():
         0,
         held("a:1", "b:2"),
         PrewarmConfig(enabled=True),
+        base="image-prewarm",
         namespace="ns",
         sleep_image="s:1",
         pause_image="p:1",
@@ -83,6 +90,7 @@ def test_image_volume_mode_runs_nothing_from_the_images():
         1,
         held("a:1", "b:2"),
         PrewarmConfig(enabled=True, mode="image-volume"),
+        base="image-prewarm",
         namespace="ns",
         sleep_image=None,
         pause_image="p:1",
@@ -98,7 +106,13 @@ def test_image_volume_mode_runs_nothing_from_the_images():
 def test_sleep_mode_without_sleep_image_is_an_error():
     with pytest.raises(ValueError, match="sleep image"):
         daemonset_spec(
-            0, held("a:1"), PrewarmConfig(), namespace="ns", sleep_image=None, pause_image="p:1"
+            0,
+            held("a:1"),
+            PrewarmConfig(),
+            base="image-prewarm",
+            namespace="ns",
+            sleep_image=None,
+            pause_image="p:1",
         )
 
 

@@ -1,0 +1,52 @@
+"""What a GoService checks about its args before it registers anything.
+
+The same rules, with the same messages, as one `warmstart:services` entry of a stack file:
+a program that builds GoServices itself gets what `pulumi preview` of a stack file gets.
+Paths start at the args (`service.resources.requests.cpu`, `image`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from warmstart.components.config.base import Problem, reference_problems
+from warmstart.components.config.problems import problems_from
+from warmstart.components.config.service import (
+    ServiceConfig,
+    production_service_problems,
+    service_problems,
+)
+
+AT = "service"
+
+
+def parsed_service(value: ServiceConfig | Mapping[str, Any]) -> ServiceConfig | list[Problem]:
+    """The service as the stack file writes it (camelCase keys), parsed; or why it cannot be."""
+    if isinstance(value, ServiceConfig):
+        return value
+    try:
+        return ServiceConfig.model_validate(value)
+    except ValidationError as error:
+        return [
+            Problem(f"{AT}.{problem.path}", problem.message, problem.value)
+            for problem in problems_from(error, ServiceConfig)
+        ]
+
+
+def go_service_problems(service: ServiceConfig, image: object, production: bool) -> list[Problem]:
+    """Every rule of one service, production's included, and the image the pods run.
+
+    `image` is the args' own reference: text is checked now; an Output (a build's digest,
+    known after the push) is checked by the build, not here.
+    """
+    problems = list(service_problems(AT, service))
+    if production:
+        problems += production_service_problems(AT, service)
+    if image is None and service.image is None:
+        problems.append(Problem("image", "required: give image, or service.image"))
+    if isinstance(image, str):
+        problems += reference_problems("image", image, production)
+    return problems
