@@ -15,6 +15,9 @@
 #     runs is the pinned wheel, driven by the pulumi-language-python-exec script taken from
 #     sdk/v3 at the CLI's version. Cached by a hash of its source, installed beside the CLI
 #     (where the CLI looks for its bundled host first);
+#   - the YAML language host (github.com/pulumi/pulumi-yaml at the newest version the proxy
+#     serves), so Pulumi YAML programs consume warmstart's component provider here as they
+#     do anywhere; scripts/toolchain/yamlhost answers the one call it predates (Link);
 #   - the Kubernetes provider at the commit of the pinned pulumi-kubernetes release, its
 #     embedded schema generated first with the provider's own generator;
 #   - the Docker Build provider at the pinned pulumi-docker-build version. Its module imports
@@ -41,6 +44,10 @@ DOCKER_BUILD_BIN="$ROOT/docker-build-$DOCKER_BUILD_VERSION/bin"
 LANGHOST_HASH=$(cat "$repo"/scripts/toolchain/langhost/go.mod "$repo"/scripts/toolchain/langhost/*.go \
   | sha256sum | cut -c1-12)
 LANGHOST_BIN="$ROOT/langhost-$PULUMI_VERSION-$LANGHOST_HASH/bin"
+YAML_HOST_VERSION=$(sed -n 's/^require github.com\/pulumi\/pulumi-yaml //p' "$repo/scripts/toolchain/yamlhost/go.mod")
+YAML_HOST_HASH=$(cat "$repo"/scripts/toolchain/yamlhost/go.mod "$repo"/scripts/toolchain/yamlhost/*.go \
+  | sha256sum | cut -c1-12)
+YAML_HOST_BIN="$ROOT/yamlhost-$YAML_HOST_VERSION-$YAML_HOST_HASH/bin"
 
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
@@ -74,11 +81,18 @@ build_langhost() {
   install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$LANGHOST_BIN/pulumi-language-python-exec"
 }
 
-# The CLI prefers the host beside itself (and warns about one found elsewhere on PATH).
-install_langhost() {
-  local file
-  for file in pulumi-language-python pulumi-language-python-exec; do
-    cmp -s "$LANGHOST_BIN/$file" "$BIN/$file" || install -m 0755 "$LANGHOST_BIN/$file" "$BIN/$file"
+build_yamlhost() {
+  log "building the YAML language host $YAML_HOST_VERSION"
+  build_wrapper yamlhost . "$YAML_HOST_BIN/pulumi-language-yaml" \
+    "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_HOST_VERSION"
+}
+
+# The CLI prefers a language host beside itself (and warns about one found elsewhere on PATH).
+install_beside_cli() { # directory file...
+  local from=$1 file
+  shift
+  for file in "$@"; do
+    cmp -s "$from/$file" "$BIN/$file" || install -m 0755 "$from/$file" "$BIN/$file"
   done
 }
 
@@ -124,7 +138,9 @@ case "${1:-}" in
     mkdir -p "$BIN"
     [ -x "$BIN/pulumi" ] || build_cli
     [ -x "$LANGHOST_BIN/pulumi-language-python" ] || build_langhost
-    install_langhost
+    install_beside_cli "$LANGHOST_BIN" pulumi-language-python pulumi-language-python-exec
+    [ -x "$YAML_HOST_BIN/pulumi-language-yaml" ] || build_yamlhost
+    install_beside_cli "$YAML_HOST_BIN" pulumi-language-yaml
     [ -x "$BIN/pulumi-resource-kubernetes" ] || build_kubernetes
     [ -x "$DOCKER_BUILD_BIN/pulumi-resource-docker-build" ] || build_docker_build
     [ -d "$CACHE/home/plugins/resource-kubernetes-v$KUBERNETES_VERSION" ] \

@@ -50,6 +50,12 @@ class Project:
     def pulumi(self, *args: str) -> subprocess.CompletedProcess[str]:
         return self.run("pulumi", *args, "--stack", self.stack, "--non-interactive")
 
+    def unstacked(self, *args: str) -> str:
+        """A pulumi command that takes no --stack (package add, stack init), which must pass."""
+        result = self.run("pulumi", *args, "--non-interactive", timeout=900)
+        assert result.returncode == 0, f"pulumi {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+        return result.stdout + result.stderr
+
     def ok(self, *args: str) -> str:
         result = self.pulumi(*args)
         assert result.returncode == 0, f"pulumi {' '.join(args)}:\n{result.stdout}\n{result.stderr}"

@@ -37,20 +37,13 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> Project:
     )
     (root / "state").mkdir()
     project = Project(root=root / "consumer", env=env, stack="dev")
-    cli(project, "stack", "init", "dev")
-    cli(project, "config", "set", "kubernetes:context", CONTEXT)
+    project.unstacked("stack", "init", "dev")
+    project.unstacked("config", "set", "kubernetes:context", CONTEXT)
     return project
 
 
-def cli(project: Project, *args: str) -> str:
-    """Runs a pulumi command that takes no --stack (package add) or the current stack."""
-    result = project.run("pulumi", *args, "--non-interactive", timeout=900)
-    assert result.returncode == 0, f"pulumi {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout + result.stderr
-
-
 def test_package_add_generates_and_links_a_python_sdk(consumer):
-    said = cli(consumer, "package", "add", "../greeter")
+    said = consumer.unstacked("package", "add", "../greeter")
     assert "import pulumi_greeter as greeter" in said
     project = yaml.safe_load((consumer.root / "Pulumi.yaml").read_text())
     assert project["packages"] == {"greeter": "../greeter"}

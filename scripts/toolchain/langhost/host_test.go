@@ -23,17 +23,25 @@ func programInfo(t *testing.T, options map[string]any) *pulumirpc.ProgramInfo {
 }
 
 func TestPluginsGetAVirtualenvByDefaultProgramsDoNot(t *testing.T) {
-	plugin, err := pythonOptions(programInfo(t, nil), true)
+	plugin, err := pythonOptions(programInfo(t, nil), true, nil)
 	if err != nil || plugin.Virtualenv != "venv" {
 		t.Fatalf("plugin: %+v, %v", plugin, err)
 	}
-	program, err := pythonOptions(programInfo(t, nil), false)
+	program, err := pythonOptions(programInfo(t, nil), false, nil)
 	if err != nil || program.Virtualenv != "" {
 		t.Fatalf("program: %+v, %v", program, err)
 	}
-	poetry, err := pythonOptions(programInfo(t, map[string]any{"toolchain": "poetry"}), true)
+	poetry, err := pythonOptions(programInfo(t, map[string]any{"toolchain": "poetry"}), true, nil)
 	if err != nil || poetry.Virtualenv != "" || poetry.Toolchain != toolchain.Poetry {
 		t.Fatalf("poetry plugin: %+v, %v", poetry, err)
+	}
+}
+
+func TestCommandLineOptionsApplyWhereTheRequestHasNone(t *testing.T) {
+	defaults := map[string]any{"toolchain": "poetry", "virtualenv": "env"}
+	got, err := pythonOptions(programInfo(t, map[string]any{"virtualenv": "venv"}), true, defaults)
+	if err != nil || got.Toolchain != toolchain.Poetry || got.Virtualenv != "venv" {
+		t.Fatalf("got %+v, %v", got, err)
 	}
 }
 
@@ -43,7 +51,7 @@ func TestOptionsThisHostCannotHonourAreRefused(t *testing.T) {
 		"unknown toolchain": {"toolchain": "conda"},
 		"virtualenv number": {"virtualenv": 3.0},
 	} {
-		if _, err := pythonOptions(programInfo(t, options), false); err == nil {
+		if _, err := pythonOptions(programInfo(t, options), false, nil); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}

@@ -43,18 +43,30 @@ func main() {
 	// The CLI passes -tracing and, for some commands, -root; neither changes what we do.
 	flag.String("tracing", "", "ignored: tracing endpoint")
 	flag.String("root", "", "ignored: project root")
+	// Runtime options on the command line, as older SDKs' plugin loaders pass them (the
+	// YAML host's, for one); a request's own options win.
+	defaults := map[string]*string{}
+	for _, name := range []string{"toolchain", "virtualenv", "typechecker"} {
+		defaults[name] = flag.String(name, "", "runtime option "+name+" where a request has none")
+	}
 	flag.Parse()
 	if *showVersion {
 		fmt.Println(version.Version)
 		return
 	}
 	logging.InitLogging(false, 0, false)
-	if err := serve(flag.Args()); err != nil {
+	given := map[string]any{}
+	for name, value := range defaults {
+		if *value != "" {
+			given[name] = *value
+		}
+	}
+	if err := serve(flag.Args(), given); err != nil {
 		cmdutil.Exit(err)
 	}
 }
 
-func serve(args []string) error {
+func serve(args []string, defaults map[string]any) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("locating this host: %w", err)
@@ -66,6 +78,7 @@ func serve(args []string) error {
 	serving, shutdown := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer shutdown()
 	host := newHost(script, serving, shutdown)
+	host.defaults = defaults
 	if len(args) > 0 {
 		if err := host.watchEngine(args[0]); err != nil {
 			return err
@@ -95,6 +108,8 @@ type host struct {
 
 	script        string
 	engineAddress string
+	// runtime options from the command line, for requests that carry none
+	defaults map[string]any
 	// serving lasts as long as the gRPC server; shutdown ends both.
 	serving  context.Context
 	shutdown context.CancelFunc

@@ -15,12 +15,22 @@ var toolchains = map[string]toolchain.PythonOptions{
 	"uv":     {Toolchain: toolchain.Uv},
 }
 
-// pythonOptions reads the runtime options of a program, pack or plugin. A plugin without a
-// virtualenv option gets `venv`, as with Pulumi's own host: plugins never run in the
-// ambient interpreter. Type checkers are refused rather than silently skipped.
-func pythonOptions(info *pulumirpc.ProgramInfo, isPlugin bool) (toolchain.PythonOptions, error) {
+// pythonOptions reads the runtime options of a program, pack or plugin: those of the request,
+// else those the host was started with (`-toolchain=pip -virtualenv=venv`, as a CLI or a
+// language host of an older SDK passes them). A plugin without a virtualenv option gets
+// `venv`, as with Pulumi's own host: plugins never run in the ambient interpreter. Type
+// checkers are refused rather than silently skipped.
+func pythonOptions(
+	info *pulumirpc.ProgramInfo, isPlugin bool, defaults map[string]any,
+) (toolchain.PythonOptions, error) {
 	options := toolchain.PythonOptions{Root: info.RootDirectory, ProgramDir: info.ProgramDirectory}
-	settings := info.GetOptions().AsMap()
+	settings := map[string]any{}
+	for name, value := range defaults {
+		settings[name] = value
+	}
+	for name, value := range info.GetOptions().AsMap() {
+		settings[name] = value
+	}
 	if name, ok := settings["toolchain"]; ok {
 		chosen, known := toolchains[fmt.Sprint(name)]
 		if !known {
@@ -46,8 +56,8 @@ func pythonOptions(info *pulumirpc.ProgramInfo, isPlugin bool) (toolchain.Python
 }
 
 // resolve returns the toolchain (pip in a virtualenv, poetry or uv) of a program or plugin.
-func resolve(info *pulumirpc.ProgramInfo, isPlugin bool) (toolchain.Toolchain, error) {
-	options, err := pythonOptions(info, isPlugin)
+func (h *host) resolve(info *pulumirpc.ProgramInfo, isPlugin bool) (toolchain.Toolchain, error) {
+	options, err := pythonOptions(info, isPlugin, h.defaults)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +70,7 @@ func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumir
 	if info == nil {
 		info = &pulumirpc.ProgramInfo{}
 	}
-	tc, err := resolve(info, false)
+	tc, err := h.resolve(info, false)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +89,7 @@ func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumir
 func (h *host) GetProgramDependencies(
 	ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest,
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	tc, err := resolve(req.Info, false)
+	tc, err := h.resolve(req.Info, false)
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ type manifest struct {
 func (h *host) GetRequiredPackages(
 	ctx context.Context, req *pulumirpc.GetRequiredPackagesRequest,
 ) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	tc, err := resolve(req.Info, false)
+	tc, err := h.resolve(req.Info, false)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (h *host) GeneratePackage(
 // Link adds generated SDKs to the program's dependencies (requirements.txt for pip, the
 // pyproject for poetry and uv) and says how to import them.
 func (h *host) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
-	options, err := pythonOptions(req.Info, false)
+	options, err := pythonOptions(req.Info, false, h.defaults)
 	if err != nil {
 		return nil, err
 	}

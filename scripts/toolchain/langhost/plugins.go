@@ -26,7 +26,7 @@ func (h *host) RunPlugin(
 ) error {
 	ctx := server.Context()
 	analyzer := req.Kind == string(apitype.AnalyzerPlugin)
-	tc, err := resolve(req.Info, !analyzer)
+	tc, err := h.resolve(req.Info, !analyzer)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (h *host) InstallDependencies(
 	req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer,
 ) error {
 	ctx := server.Context()
-	tc, err := resolve(req.Info, req.IsPlugin)
+	tc, err := h.resolve(req.Info, req.IsPlugin)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if h.engineAddress == "" {
 		return nil, errors.New("run before the engine was known: the CLI must handshake first")
 	}
-	tc, err := resolve(req.Info, false)
+	tc, err := h.resolve(req.Info, false)
 	if err != nil {
 		return nil, err
 	}
