@@ -31,6 +31,7 @@ RESOURCE_CLASSES: dict[str, Callable[..., pulumi.CustomResource]] = {
     "kubernetes:core/v1:Service": k8s.core.v1.Service,
     "kubernetes:policy/v1:PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8s.networking.v1.NetworkPolicy,
 }
 
 
