@@ -41,12 +41,12 @@ CACHE="$ROOT/$KEY"
 BIN="$CACHE/bin"
 # Their own keys: a provider upgrade or a change to our host must not rebuild the CLI.
 DOCKER_BUILD_BIN="$ROOT/docker-build-$DOCKER_BUILD_VERSION/bin"
-LANGHOST_HASH=$(cat "$repo"/scripts/toolchain/langhost/go.mod "$repo"/scripts/toolchain/langhost/*.go \
-  | sha256sum | cut -c1-12)
+# A wrapper module's source, hashed: a change to it rebuilds that binary only.
+source_hash() { cat "$repo/scripts/toolchain/$1/go.mod" "$repo/scripts/toolchain/$1/"*.go | sha256sum | cut -c1-12; }
+LANGHOST_HASH=$(source_hash langhost)
 LANGHOST_BIN="$ROOT/langhost-$PULUMI_VERSION-$LANGHOST_HASH/bin"
 YAML_HOST_VERSION=$(sed -n 's/^require github.com\/pulumi\/pulumi-yaml //p' "$repo/scripts/toolchain/yamlhost/go.mod")
-YAML_HOST_HASH=$(cat "$repo"/scripts/toolchain/yamlhost/go.mod "$repo"/scripts/toolchain/yamlhost/*.go \
-  | sha256sum | cut -c1-12)
+YAML_HOST_HASH=$(source_hash yamlhost)
 YAML_HOST_BIN="$ROOT/yamlhost-$YAML_HOST_VERSION-$YAML_HOST_HASH/bin"
 
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0

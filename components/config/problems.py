@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, Union
+from collections.abc import Mapping
+from typing import Any, TypeVar, Union
 
 import pulumi
 from pydantic import BaseModel, ValidationError
@@ -31,6 +32,25 @@ class ConfigError(pulumi.RunError):
         subject = subject or "stack configuration"
         noun = "problem" if len(problems) == 1 else "problems"
         super().__init__(f"invalid {subject}, {len(problems)} {noun}:\n{lines}")
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def parsed_model(
+    model: type[Model], value: Model | Mapping[str, Any], at: str
+) -> Model | list[Problem]:
+    """`value` as `model` (a component's arg written as a stack file writes it, or already
+    parsed); or its problems, with paths under `at`."""
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        return [
+            Problem(f"{at}.{problem.path}", problem.message, problem.value)
+            for problem in problems_from(error, model)
+        ]
 
 
 def problems_from(error: ValidationError, root: type[BaseModel]) -> list[Problem]:

@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import ValidationError
-
 from warmstart.components.config.base import Problem, reference_problems
 from warmstart.components.config.prewarm import PrewarmConfig
-from warmstart.components.config.problems import problems_from
+from warmstart.components.config.problems import parsed_model
 from warmstart.components.config.service import resource_problems
 from warmstart.components.prewarm.spec import HeldImage
 
@@ -19,15 +17,7 @@ AT = "prewarm"
 
 def parsed_prewarm(value: PrewarmConfig | Mapping[str, Any]) -> PrewarmConfig | list[Problem]:
     """`warmstart:prewarm` as a stack file writes it, parsed; or why it cannot be."""
-    if isinstance(value, PrewarmConfig):
-        return value
-    try:
-        return PrewarmConfig.model_validate(value)
-    except ValidationError as error:
-        return [
-            Problem(f"{AT}.{problem.path}", problem.message, problem.value)
-            for problem in problems_from(error, PrewarmConfig)
-        ]
+    return parsed_model(PrewarmConfig, value, AT)
 
 
 def prewarm_arg_problems(

@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from warmstart.components.config.base import Problem, reference_problems
-from warmstart.components.config.problems import problems_from
+from warmstart.components.config.problems import parsed_model
 from warmstart.components.config.service import (
     ServiceConfig,
     production_service_problems,
@@ -25,15 +23,7 @@ AT = "service"
 
 def parsed_service(value: ServiceConfig | Mapping[str, Any]) -> ServiceConfig | list[Problem]:
     """The service as the stack file writes it (camelCase keys), parsed; or why it cannot be."""
-    if isinstance(value, ServiceConfig):
-        return value
-    try:
-        return ServiceConfig.model_validate(value)
-    except ValidationError as error:
-        return [
-            Problem(f"{AT}.{problem.path}", problem.message, problem.value)
-            for problem in problems_from(error, ServiceConfig)
-        ]
+    return parsed_model(ServiceConfig, value, AT)
 
 
 def go_service_problems(service: ServiceConfig, image: object, production: bool) -> list[Problem]:
