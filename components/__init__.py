@@ -30,6 +30,8 @@ _MODULES = {
     "LambdaFallbackArgs": "fallback.lambda_fallback",
     "ProxyMirror": "mirror.proxy_mirror",
     "ProxyMirrorArgs": "mirror.proxy_mirror",
+    "PushTarget": "images.plan",
+    "RegistryLogin": "images.service_image",
     "RegistryMirror": "mirror.registry_mirror",
     "RegistryMirrorArgs": "mirror.registry_mirror",
     "ServiceImage": "images.service_image",
@@ -50,6 +52,8 @@ __all__ = [
     "LambdaFallbackArgs",
     "ProxyMirror",
     "ProxyMirrorArgs",
+    "PushTarget",
+    "RegistryLogin",
     "RegistryMirror",
     "RegistryMirrorArgs",
     "ServiceImage",
@@ -73,7 +77,12 @@ if TYPE_CHECKING:  # what editors and type checkers see
         FargateSpotFallbackArgs,
     )
     from warmstart.components.fallback.lambda_fallback import LambdaFallback, LambdaFallbackArgs
-    from warmstart.components.images.service_image import ServiceImage, ServiceImageArgs
+    from warmstart.components.images.plan import PushTarget
+    from warmstart.components.images.service_image import (
+        RegistryLogin,
+        ServiceImage,
+        ServiceImageArgs,
+    )
     from warmstart.components.mirror.proxy_mirror import ProxyMirror, ProxyMirrorArgs
     from warmstart.components.mirror.registry_mirror import RegistryMirror, RegistryMirrorArgs
     from warmstart.components.prewarm.image_prewarm import ImagePrewarm, ImagePrewarmArgs

@@ -16,7 +16,7 @@ def test_every_exported_name_is_the_component_or_args_it_says():
 
 def test_the_kubernetes_components_and_the_provider_need_no_aws():
     probe = (
-        "import sys; from warmstart.components import GoService, ImagePrewarm, ProxyMirror;"
+        "import sys; from warmstart.components import GoService, ImagePrewarm, ProxyMirror, ServiceImage;"
         "import warmstart.provider; print('pulumi_aws' in sys.modules)"
     )
     result = subprocess.run(

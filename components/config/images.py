@@ -59,12 +59,12 @@ def image_problems(config: WarmstartConfig) -> Iterator[Problem]:
             found = "both" if service.image is not None else "neither"
             yield Problem(at, "set exactly one of image (prebuilt) or build", found)
         if service.build is not None:
-            yield from _build_problems(f"{at}.build", service.build)
+            yield from build_problems(f"{at}.build", service.build)
     prewarm = config.prewarm
     if prewarm.sleep_image is not None and prewarm.sleep_build is not None:
         yield Problem("prewarm.sleepBuild", "set sleepImage or sleepBuild, not both")
     if prewarm.sleep_build is not None:
-        yield from _build_problems("prewarm.sleepBuild", prewarm.sleep_build)
+        yield from build_problems("prewarm.sleepBuild", prewarm.sleep_build)
     yield from _registry_problems(config)
 
 
@@ -75,7 +75,7 @@ def _builds(config: WarmstartConfig) -> bool:
     )
 
 
-def _build_problems(at: str, build: BuildConfig) -> Iterator[Problem]:
+def build_problems(at: str, build: BuildConfig) -> Iterator[Problem]:
     for key, path in (("context", build.context), ("dockerfile", build.dockerfile)):
         if path is not None and (path.startswith("/") or ".." in path.split("/")):
             yield Problem(f"{at}.{key}", "must be a path inside the project", path)

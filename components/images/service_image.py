@@ -9,13 +9,16 @@ the push needs (the repository) comes through `depends_on`, and workloads depend
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_docker_build as docker_build
 
-from warmstart.components.config.images import BuildConfig
+from warmstart.components.config.images import BuildConfig, build_problems
+from warmstart.components.config.problems import ConfigError, parsed_model
+from warmstart.components.dependencies import inherited_dependencies
 from warmstart.components.images.plan import PushTarget, build_inputs
 
 TYPE_TOKEN = "warmstart:docker:ServiceImage"
@@ -31,13 +34,18 @@ class RegistryLogin:
 
 @dataclass(frozen=True)
 class ServiceImageArgs:
-    build: BuildConfig
+    """One build and where it goes. What must exist before the push (the ECR repository)
+    comes through the resource options' `depends_on`."""
+
+    build: BuildConfig | Mapping[str, Any]
+    """A `build:` entry as a stack file writes it (context, dockerfile, target, args,
+    platforms), or parsed."""
     target: PushTarget
+    """The repository to push to and the registry host the login is for."""
     login: RegistryLogin | None = None
-    # A buildx builder by name; none uses Docker's current builder.
+    """Credentials for the push; none uses what the builder already has."""
     builder: str | None = None
-    # What must exist before the push, such as the ECR repository.
-    depends_on: Sequence[pulumi.Resource] = ()
+    """A buildx builder by name; none uses Docker's current builder."""
 
 
 class ServiceImage(pulumi.ComponentResource):
@@ -50,6 +58,7 @@ class ServiceImage(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ServiceImageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        build = _validated(name, args.build)
         super().__init__(TYPE_TOKEN, name, None, opts)
         target = args.target
         registries = None
@@ -63,7 +72,7 @@ class ServiceImage(pulumi.ComponentResource):
             ]
         self.image = docker_build.Image(
             name,
-            **build_inputs(args.build),
+            **build_inputs(build),
             exports=[
                 docker_build.ExportArgs(
                     image=docker_build.ExportImageArgs(
@@ -77,8 +86,21 @@ class ServiceImage(pulumi.ComponentResource):
             push=False,
             registries=registries,
             builder=docker_build.BuilderConfigArgs(name=args.builder) if args.builder else None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=inherited_dependencies(opts)),
         )
         self.repository = target.repository
         self.ref = self.image.digest.apply(target.pinned)
         self.register_outputs({"repository": self.repository, "ref": self.ref})
+
+
+def _validated(name: str, value: BuildConfig | Mapping[str, Any]) -> BuildConfig:
+    """The build parsed and checked by the stack file's rules, or ConfigError naming every
+    problem, before anything registers."""
+    parsed = parsed_model(BuildConfig, value, "build")
+    if isinstance(parsed, BuildConfig):
+        problems = list(build_problems("build", parsed))
+        if not problems:
+            return parsed
+    else:
+        problems = parsed
+    raise ConfigError(problems, subject=f"ServiceImage {name} args")

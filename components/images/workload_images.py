@@ -97,9 +97,11 @@ def _build(
                 ),
                 login=login,
                 builder=builder,
+            ),
+            opts=pulumi.ResourceOptions(
+                providers={"docker-build": provider},
                 depends_on=[mirror.repositories[name]] if mirror else [],
             ),
-            opts=pulumi.ResourceOptions(providers={"docker-build": provider}),
         )
         for name, build in builds.items()
     }

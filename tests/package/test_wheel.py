@@ -1,18 +1,13 @@
 """The distribution other teams install: built with `python -m build`, installed into a fresh
 virtualenv outside this repository, used from a project of their own.
 
-The wheel goes in with `--no-deps`; its dependencies come from this repository's virtualenv
-through a `.pth` file, so the test needs no network and still runs nothing of the checkout:
-`warmstart` itself can only come from the wheel. That the declared dependency ranges admit
-the versions pinned here is checked on the wheel's own metadata.
+That the declared dependency ranges admit the versions pinned here is checked on the wheel's
+own metadata.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-import sysconfig
 import zipfile
 from email.parser import Parser
 from pathlib import Path
@@ -21,56 +16,19 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
+from tests.package.wheel import build_wheel, install_into_fresh_venv, run
 from warmstart import __version__
 from warmstart.stackfile import PROJECT_ROOT
-
-SOURCES = ("pyproject.toml", "README.md", "LICENSE", "warmstart", "components", "functions")
-SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
-
-
-def run(*args: str | Path, cwd: Path) -> str:
-    result = subprocess.run(
-        [str(arg) for arg in args], cwd=cwd, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """sdist, then a wheel built from that sdist, as `python -m build` does by default."""
-    source = tmp_path_factory.mktemp("source")
-    for name in SOURCES:
-        path = PROJECT_ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, source / name, symlinks=True, ignore=SKIP)
-        else:
-            shutil.copy2(path, source / name)
-    out = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", out, ".", cwd=source)
-    return next(out.glob("*.whl"))
+    return build_wheel(tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="module")
 def venv(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("venv")
-    run(sys.executable, "-m", "venv", "--without-pip", root, cwd=root)
-    python = root / "bin" / "python"
-    run(
-        sys.executable,
-        "-m",
-        "pip",
-        "--python",
-        python,
-        "install",
-        "-q",
-        "--no-deps",
-        built,
-        cwd=root,
-    )
-    site = run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=root)
-    (Path(site.strip()) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    return root
+    return install_into_fresh_venv(built, tmp_path_factory.mktemp("venv") / "venv")
 
 
 @pytest.fixture(scope="module")
