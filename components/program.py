@@ -302,9 +302,12 @@ def _routing(
                 log_retention_days=config.routing.log_retention_days,
                 # A task's first pull of an upstream image fills the cache, as a node's does.
                 execution_policy_arns=[mirror.node_policy.arn] if mirror else [],
-                depends_on=[routing.rules[s.name] for s in on_fargate],
             ),
-            opts=aws_only,
+            # ECS registers tasks only into target groups a listener rule already uses.
+            opts=pulumi.ResourceOptions.merge(
+                aws_only,
+                pulumi.ResourceOptions(depends_on=[routing.rules[s.name] for s in on_fargate]),
+            ),
         )
         stack = replace(stack, fargate_fallback=fargate)
     return stack

@@ -58,24 +58,24 @@ def test_cluster_routing_and_fallback_children():
     assert name_of(cluster.control_plane) == "cluster"
     assert sorted(cluster.node_groups) == ["spot", "system"]
     assert [name_of(a) for a in cluster.addons] == [
-        "vpc-cni",
-        "coredns",
-        "kube-proxy",
-        "eks-pod-identity-agent",
-        "metrics-server",
+        "cluster-vpc-cni",
+        "cluster-coredns",
+        "cluster-kube-proxy",
+        "cluster-eks-pod-identity-agent",
+        "cluster-metrics-server",
     ]
     assert cluster.network is not None
     assert sorted(cluster.network.private_subnets) == ["eu-west-1a", "eu-west-1b"]
     assert cluster.load_balancer_controller is not None
-    assert name_of(cluster.load_balancer_controller.policy) == "load-balancer-controller"
+    assert name_of(cluster.load_balancer_controller.policy) == "cluster-load-balancer-controller"
     routing = stack.routing
     assert routing is not None
-    assert name_of(routing.listener) == "http"
-    assert name_of(routing.target_group_bindings["hello"]) == "hello-pods"
+    assert name_of(routing.listener) == "routing-http"
+    assert name_of(routing.target_group_bindings["hello"]) == "routing-hello-pods"
     assert routing.failover is not None
     assert sorted(routing.failover.alarms) == ["hello"]
-    assert name_of(routing.failover.function) == "failover"
-    assert name_of(routing.failover.trigger) == "failover"
+    assert name_of(routing.failover.function) == "routing-failover"
+    assert name_of(routing.failover.trigger) == "routing-failover"
 
 
 def test_fallback_children():
@@ -86,7 +86,7 @@ def test_fallback_children():
     ] * 4
     fargate = stack.fargate_fallback
     assert fargate is not None
-    assert name_of(fargate.task_definitions["hello"]) == "hello"
-    assert name_of(fargate.services["hello"]) == "hello"
-    assert name_of(fargate.tasks_security_group) == "fallback-tasks"
-    assert name_of(fargate.execution_role) == "fallback-execution"
+    assert name_of(fargate.task_definitions["hello"]) == "fargate-hello"
+    assert name_of(fargate.services["hello"]) == "fargate-hello"
+    assert name_of(fargate.tasks_security_group) == "fargate-tasks"
+    assert name_of(fargate.execution_role) == "fargate-execution"

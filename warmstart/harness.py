@@ -49,6 +49,8 @@ class Registration:
     depends_on: tuple[str, ...]
     ignore_changes: tuple[str, ...]
     delete_before_replace: bool
+    aliases: tuple[str, ...] = ()
+    """The URNs the resource had before, which the engine adopts instead of replacing."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ class _RecordingMonitor(MockMonitor):
         return super().RegisterResourceOutputs(request)
 
 
-def _registration(monitor: MockMonitor, request: Any) -> Registration:
+def _registration(monitor: _RecordingMonitor, request: Any) -> Registration:
     return Registration(
         urn=monitor.make_urn(request.parent, request.type, request.name),
         type=request.type,
@@ -174,7 +176,17 @@ def _registration(monitor: MockMonitor, request: Any) -> Registration:
         depends_on=tuple(sorted(set(request.dependencies))),
         ignore_changes=tuple(request.ignoreChanges),
         delete_before_replace=request.deleteBeforeReplace,
+        aliases=tuple(_alias_urn(monitor, request, alias) for alias in request.aliases),
     )
+
+
+def _alias_urn(monitor: _RecordingMonitor, request: Any, alias: Any) -> str:
+    """An alias as the engine resolves it: a URN, or a spec whose blanks are this resource's."""
+    if alias.WhichOneof("alias") == "urn":
+        return str(alias.urn)
+    spec = alias.spec
+    parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+    return monitor.make_urn(parent, spec.type or request.type, spec.name or request.name)
 
 
 def _provider_urn(reference: str) -> str | None:

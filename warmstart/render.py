@@ -88,6 +88,7 @@ def plan_document(run: ProgramRun, stack: str) -> dict[str, Any]:
 
 
 def _plan_entry(resource: Registration) -> dict[str, Any]:
+    aliases = {"aliases": list(resource.aliases)} if resource.aliases else {}
     return {
         "urn": resource.urn,
         "type": resource.type,
@@ -99,6 +100,7 @@ def _plan_entry(resource: Registration) -> dict[str, Any]:
         "dependsOn": list(resource.depends_on),
         "ignoreChanges": list(resource.ignore_changes),
         "deleteBeforeReplace": resource.delete_before_replace,
+        **aliases,
         "inputs": _sorted_keys(resource.inputs),
     }
 

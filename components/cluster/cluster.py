@@ -12,8 +12,9 @@ through resource options, never installed globally.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -21,6 +22,7 @@ import pulumi_kubernetes as k8s
 
 from warmstart.components.cluster import eks
 from warmstart.components.cluster.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
+from warmstart.components.cluster.contract import validated_cluster
 from warmstart.components.cluster.load_balancer_controller import (
     LoadBalancerController,
     LoadBalancerControllerArgs,
@@ -29,6 +31,7 @@ from warmstart.components.cluster.network import Network, NetworkArgs
 from warmstart.components.cluster.node_settings import image_gc_user_data
 from warmstart.components.cluster.policies import deployer_access_gap, kubeconfig
 from warmstart.components.config.cluster import AwsConfig, ClusterConfig, ImageGcConfig
+from warmstart.components.naming import Children
 
 TYPE_TOKEN = "warmstart:cluster:Cluster"
 
@@ -40,13 +43,22 @@ def cluster_name(config: ClusterConfig) -> str:
 
 @dataclass(frozen=True)
 class ClusterArgs:
-    cluster: ClusterConfig
+    cluster: ClusterConfig | Mapping[str, Any]
+    """`warmstart:cluster` as a stack file writes it (or parsed): the mode, and in eks mode
+    the network, node groups and add-ons."""
     kubeconfig: str | None = None
+    """existing mode: the kubeconfig, kept as a secret; none uses the ambient one."""
     production: bool = False
-    aws: AwsConfig | None = None
-    image_gc: ImageGcConfig = field(default_factory=ImageGcConfig)
-    # Extra managed policies for the node role, such as the registry mirror's import policy.
+    """Production's rules too: the cluster, its KMS key and the VPC protected, EKS deletion
+    protection, a NAT gateway per zone unless the network says otherwise."""
+    aws: AwsConfig | Mapping[str, Any] | None = None
+    """`warmstart:aws` as a stack file writes it (or parsed): the account and region (eks
+    mode needs them)."""
+    image_gc: ImageGcConfig | Mapping[str, Any] = field(default_factory=ImageGcConfig)
+    """`warmstart:nodes.imageGc` as a stack file writes it (or parsed): the kubelet image GC
+    settings written into the eks node groups' NodeConfig."""
     node_policy_arns: Sequence[pulumi.Input[str]] = ()
+    """Extra managed policies for the node role, such as the registry mirror's import policy."""
 
 
 class Cluster(pulumi.ComponentResource):
@@ -73,22 +85,29 @@ class Cluster(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        args = _validated(name, args)
         super().__init__(TYPE_TOKEN, name, None, opts)
+        self._names = names = Children(self, TYPE_TOKEN, name)
         config = args.cluster
         self.mode = config.mode
         self.kubernetes_version = config.kubernetes_version
         self.node_groups, self.addons = {}, []
-        child = pulumi.ResourceOptions(parent=self)
         if config.mode == "render":
             # An explicit empty kubeconfig: the SDK would otherwise fill in $KUBECONFIG,
             # which the provider refuses next to renderYamlToDirectory.
             self.provider = k8s.Provider(
-                "kubernetes", render_yaml_to_directory=config.render_dir, kubeconfig="", opts=child
+                names.name("kubernetes"),
+                render_yaml_to_directory=config.render_dir,
+                kubeconfig="",
+                opts=names.options("kubernetes"),
             )
         elif config.mode == "existing":
             secret = pulumi.Output.secret(args.kubeconfig) if args.kubeconfig else None
             self.provider = k8s.Provider(
-                "kubernetes", kubeconfig=secret, context=config.context, opts=child
+                names.name("kubernetes"),
+                kubeconfig=secret,
+                context=config.context,
+                opts=names.options("kubernetes"),
             )
         else:
             self._eks(args)
@@ -102,12 +121,12 @@ class Cluster(pulumi.ComponentResource):
 
     def _eks(self, args: ClusterArgs) -> None:
         """Network, control plane, node groups, add-ons; then the provider and the controller."""
-        config, production = args.cluster, args.production
+        config, production, names = args.cluster, args.production, self._names
         if args.aws is None or config.network is None:  # parse_config reports these first
             raise ValueError("eks mode needs warmstart:aws and cluster.network")
         name = cluster_name(config)
         self.network = Network(
-            "network",
+            names.name("network"),
             NetworkArgs(
                 network=config.network,
                 cluster_name=name,
@@ -115,30 +134,32 @@ class Cluster(pulumi.ComponentResource):
                 nat_gateways=config.network.nat_gateways or ("per-az" if production else "shared"),
                 production=production,
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=names.options("network"),
         )
-        plane = eks.control_plane(self, name, config, self.network, production)
+        plane = eks.control_plane(names, name, config, self.network, production)
         self.control_plane = plane.cluster
         self._check_deployer_access(config.admin_role_arns)
-        self.node_role = eks.node_role(self, args.node_policy_arns)
+        self.node_role = eks.node_role(names, args.node_policy_arns)
         self.node_role_arn = self.node_role.role.arn
         # The same user data for both groups: one NodeConfig, rendered once.
         user_data = base64.b64encode(image_gc_user_data(args.image_gc).encode()).decode()
         groups = eks.NodeGroupArgs(
             name, config, user_data, self.control_plane, self.node_role, self.network
         )
-        self.node_groups = {group: eks.node_group(self, group, groups) for group in eks.NODE_GROUPS}
-        self.addons = eks.addons(self, self.control_plane, config, list(self.node_groups.values()))
+        self.node_groups = {
+            group: eks.node_group(names, group, groups) for group in eks.NODE_GROUPS
+        }
+        self.addons = eks.addons(names, self.control_plane, config, list(self.node_groups.values()))
         self._expose_control_plane(self.control_plane, args.aws.region)
         # Every Kubernetes object waits for the admins' access: none races to a 401/403.
         self.provider = k8s.Provider(
-            "kubernetes",
+            names.name("kubernetes"),
             kubeconfig=self.kubeconfig,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=plane.admin_access),
+            opts=names.options("kubernetes", depends_on=plane.admin_access),
         )
         if config.load_balancer_controller.enabled:
             self.load_balancer_controller = LoadBalancerController(
-                "load-balancer-controller",
+                names.name("load-balancer-controller"),
                 LoadBalancerControllerArgs(
                     config=config.load_balancer_controller,
                     cluster_name=self.control_plane.name,
@@ -148,21 +169,27 @@ class Cluster(pulumi.ComponentResource):
                     oidc_issuer=self.control_plane.identities.apply(
                         lambda ids: ids[0].oidcs[0].issuer
                     ),
+                ),
+                opts=names.options(
+                    "load-balancer-controller",
+                    providers={"kubernetes": self.provider},
                     depends_on=self.addons,
                 ),
-                opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": self.provider}),
             )
         if config.cluster_autoscaler.enabled:
             self.cluster_autoscaler = ClusterAutoscaler(
-                "cluster-autoscaler",
+                names.name("cluster-autoscaler"),
                 ClusterAutoscalerArgs(
                     cluster=config,
                     cluster_name=name,
                     account_id=args.aws.account_id,
                     region=args.aws.region,
+                ),
+                opts=names.options(
+                    "cluster-autoscaler",
+                    providers={"kubernetes": self.provider},
                     depends_on=self.addons,
                 ),
-                opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": self.provider}),
             )
 
     def _check_deployer_access(self, admin_role_arns: list[str]) -> None:
@@ -189,3 +216,17 @@ class Cluster(pulumi.ComponentResource):
                 control_plane.name, control_plane.endpoint, self.certificate_authority
             ).apply(lambda values: kubeconfig(values[0], values[1], values[2], region))
         )
+
+
+def _validated(name: str, args: ClusterArgs) -> ClusterArgs:
+    """The args with their stack-file-shaped parts parsed and checked by the stack file's
+    rules, or ConfigError naming every problem, before anything registers."""
+    cluster, aws_config, image_gc = validated_cluster(
+        name,
+        args.cluster,
+        args.aws,
+        args.image_gc,
+        production=args.production,
+        kubeconfig=args.kubeconfig,
+    )
+    return replace(args, cluster=cluster, aws=aws_config, image_gc=image_gc)

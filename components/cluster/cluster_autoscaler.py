@@ -11,7 +11,6 @@ a second model of the nodes to operate; the node groups stay the one model here.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -25,6 +24,8 @@ from warmstart.components.cluster.policies import (
     pod_identity_trust_policy,
 )
 from warmstart.components.config.cluster import ClusterConfig, autoscaler_image_tag
+from warmstart.components.dependencies import inherited_dependencies
+from warmstart.components.naming import Children
 
 TYPE_TOKEN = "warmstart:kubernetes:ClusterAutoscaler"
 CHART_REPOSITORY = "https://kubernetes.github.io/autoscaler"
@@ -36,7 +37,6 @@ class ClusterAutoscalerArgs:
     cluster_name: str
     account_id: str
     region: str
-    depends_on: Sequence[pulumi.Resource] = ()
 
 
 def autoscaler_values(args: ClusterAutoscalerArgs) -> dict:
@@ -70,40 +70,40 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         self, name: str, args: ClusterAutoscalerArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
+        names = Children(self, TYPE_TOKEN, name)
+        # What the autoscaler waits for (the add-ons: Pod Identity's agent among them).
+        waits_for = inherited_dependencies(opts)
         namespace, account = CLUSTER_AUTOSCALER
-        child = pulumi.ResourceOptions(parent=self)
         self.role = aws.iam.Role(
-            "cluster-autoscaler",
+            names.name(""),
             description="warmstart: Cluster Autoscaler (this cluster's node groups only)",
             assume_role_policy=json.dumps(pod_identity_trust_policy()),
-            opts=child,
+            opts=names.options(""),
         )
         policy = aws.iam.RolePolicy(
-            "cluster-autoscaler",
+            names.name(""),
             role=self.role.name,
             policy=json.dumps(
                 cluster_autoscaler_policy(args.account_id, args.region, args.cluster_name)
             ),
-            opts=child,
+            opts=names.options(""),
         )
         association = aws.eks.PodIdentityAssociation(
-            "cluster-autoscaler",
+            names.name(""),
             cluster_name=args.cluster_name,
             namespace=namespace,
             service_account=account,
             role_arn=self.role.arn,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+            opts=names.options("", depends_on=list(waits_for)),
         )
         self.release = k8s.helm.v3.Release(
-            "cluster-autoscaler",
+            names.name(""),
             name="cluster-autoscaler",
             chart="cluster-autoscaler",
             version=args.cluster.cluster_autoscaler.chart_version,
             namespace=namespace,
             repository_opts={"repo": CHART_REPOSITORY},
             values=autoscaler_values(args),
-            opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[policy, association, *args.depends_on]
-            ),
+            opts=names.options("", depends_on=[policy, association, *waits_for]),
         )
         self.register_outputs({"roleArn": self.role.arn})

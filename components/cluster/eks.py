@@ -23,6 +23,7 @@ from warmstart.components.cluster.policies import (
     node_trust_policy,
 )
 from warmstart.components.config.cluster import ClusterConfig, NodeGroupConfig
+from warmstart.components.naming import Children
 
 # metrics-server (an EKS community add-on): without it no HorizontalPodAutoscaler ever scales.
 ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server")
@@ -39,7 +40,7 @@ class Role:
 
 
 def role(
-    parent: pulumi.Resource,
+    names: Children,
     name: str,
     description: str,
     trust: dict[str, object],
@@ -47,30 +48,30 @@ def role(
 ) -> Role:
     """A role and its managed-policy attachments, each named `<role>-<label>`."""
     created = aws.iam.Role(
-        name,
+        names.name(name),
         description=description,
         assume_role_policy=json.dumps(trust),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=names.options(name),
     )
     attachments = [
         aws.iam.RolePolicyAttachment(
-            f"{name}-{label}",
+            names.name(f"{name}-{label}"),
             role=created.name,
             policy_arn=arn,
-            opts=pulumi.ResourceOptions(parent=parent),
+            opts=names.options(f"{name}-{label}"),
         )
         for label, arn in policies
     ]
     return Role(created, attachments)
 
 
-def node_role(parent: pulumi.Resource, extra_policy_arns: Sequence[pulumi.Input[str]]) -> Role:
+def node_role(names: Children, extra_policy_arns: Sequence[pulumi.Input[str]]) -> Role:
     """The nodes' role: EKS's worker policies plus extras such as the mirror's import policy."""
     policies: list[tuple[str, pulumi.Input[str]]] = [
         (arn.rsplit("/", 1)[-1], arn) for arn in NODE_POLICIES
     ]
     policies += [(f"extra-{index}", arn) for index, arn in enumerate(extra_policy_arns)]
-    return role(parent, "nodes", "warmstart: EKS worker nodes", node_trust_policy(), policies)
+    return role(names, "nodes", "warmstart: EKS worker nodes", node_trust_policy(), policies)
 
 
 @dataclass(frozen=True)
@@ -82,38 +83,38 @@ class ControlPlane:
 
 
 def control_plane(
-    parent: pulumi.Resource, name: str, config: ClusterConfig, network: Network, production: bool
+    names: Children, name: str, config: ClusterConfig, network: Network, production: bool
 ) -> ControlPlane:
     """The EKS cluster, its secrets key, and an access entry per admin role."""
     cluster_role = role(
-        parent,
+        names,
         "cluster",
         f"warmstart: EKS control plane of {name}",
         cluster_trust_policy(),
         [(arn.rsplit("/", 1)[-1], arn) for arn in CLUSTER_POLICIES],
     )
     key = aws.kms.Key(
-        "secrets",
+        names.name("secrets"),
         description=f"warmstart: envelope encryption of {name}'s Kubernetes secrets",
         enable_key_rotation=True,
         deletion_window_in_days=30 if production else 7,
-        opts=pulumi.ResourceOptions(parent=parent, protect=production),
+        opts=names.options("secrets", protect=production),
     )
     aws.kms.Alias(
-        "secrets",
+        names.name("secrets"),
         name=f"alias/{name}-secrets",
         target_key_id=key.key_id,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=names.options("secrets"),
     )
     # EKS writes to this group, creating it with no expiry if it does not exist yet.
     logs = aws.cloudwatch.LogGroup(
-        "control-plane",
+        names.name("control-plane"),
         name=f"/aws/eks/{name}/cluster",
         retention_in_days=config.log_retention_days,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=names.options("control-plane"),
     )
     cluster = aws.eks.Cluster(
-        "cluster",
+        names.name(""),
         name=name,
         version=config.kubernetes_version,
         role_arn=cluster_role.role.arn,
@@ -132,32 +133,33 @@ def control_plane(
         encryption_config={"provider": {"key_arn": key.arn}, "resources": ["secrets"]},
         enabled_cluster_log_types=list(config.logging),
         deletion_protection=production,
-        opts=pulumi.ResourceOptions(
-            parent=parent, protect=production, depends_on=[*cluster_role.attachments, logs]
+        opts=names.options(
+            "", old="cluster", protect=production, depends_on=[*cluster_role.attachments, logs]
         ),
     )
-    return ControlPlane(cluster, _admin_access(parent, cluster, config.admin_role_arns))
+    return ControlPlane(cluster, _admin_access(names, cluster, config.admin_role_arns))
 
 
 def _admin_access(
-    parent: pulumi.Resource, cluster: aws.eks.Cluster, principals: Sequence[str]
+    names: Children, cluster: aws.eks.Cluster, principals: Sequence[str]
 ) -> list[aws.eks.AccessPolicyAssociation]:
     associations = []
     for index, principal in enumerate(principals):
+        admin = f"admin-{index}"
         entry = aws.eks.AccessEntry(
-            f"admin-{index}",
+            names.name(admin),
             cluster_name=cluster.name,
             principal_arn=principal,
             type="STANDARD",
-            opts=pulumi.ResourceOptions(parent=parent),
+            opts=names.options(admin),
         )
         association = aws.eks.AccessPolicyAssociation(
-            f"admin-{index}",
+            names.name(admin),
             cluster_name=cluster.name,
             principal_arn=principal,
             policy_arn=CLUSTER_ADMIN_ACCESS_POLICY,
             access_scope={"type": "cluster"},
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=[entry]),
+            opts=names.options(admin, depends_on=[entry]),
         )
         associations.append(association)
     return associations
@@ -175,11 +177,11 @@ class NodeGroupArgs:
     network: Network
 
 
-def node_group(parent: pulumi.Resource, group: str, args: NodeGroupArgs) -> aws.eks.NodeGroup:
+def node_group(names: Children, group: str, args: NodeGroupArgs) -> aws.eks.NodeGroup:
     """Sizes and labels are update-in-place fields; name, subnets and AMI type are not."""
     config: NodeGroupConfig = getattr(args.config, f"{group}_nodes")
     template = aws.ec2.LaunchTemplate(
-        group,
+        names.name(group),
         description=f"warmstart: {group} nodes of {args.cluster_name}",
         metadata_options={
             "http_endpoint": "enabled",
@@ -200,10 +202,10 @@ def node_group(parent: pulumi.Resource, group: str, args: NodeGroupArgs) -> aws.
         ],
         user_data=args.user_data,
         update_default_version=True,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=names.options(group),
     )
     return aws.eks.NodeGroup(
-        group,
+        names.name(group),
         cluster_name=args.cluster.name,
         node_group_name=f"{args.cluster_name}-{group}",
         node_role_arn=args.role.role.arn,
@@ -219,12 +221,12 @@ def node_group(parent: pulumi.Resource, group: str, args: NodeGroupArgs) -> aws.
         update_config={"max_unavailable_percentage": 33},
         labels={NODE_GROUP_LABEL: group, **config.labels},
         launch_template={"id": template.id, "version": template.latest_version.apply(str)},
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=args.role.attachments),
+        opts=names.options(group, depends_on=args.role.attachments),
     )
 
 
 def addons(
-    parent: pulumi.Resource,
+    names: Children,
     cluster: aws.eks.Cluster,
     config: ClusterConfig,
     node_groups: Sequence[aws.eks.NodeGroup],
@@ -232,7 +234,7 @@ def addons(
     """EKS-managed add-ons, after the nodes exist so coredns can schedule instead of degrading."""
     return [
         aws.eks.Addon(
-            addon,
+            names.name(addon),
             cluster_name=cluster.name,
             addon_name=addon,
             addon_version=config.addon_versions.get(addon),
@@ -242,7 +244,7 @@ def addons(
             configuration_values=json.dumps({"enableNetworkPolicy": "true"})
             if addon == "vpc-cni"
             else None,
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=list(node_groups)),
+            opts=names.options(addon, depends_on=list(node_groups)),
         )
         for addon in ADDONS
     ]

@@ -9,7 +9,6 @@ the Service mutating webhook is off so no Service is turned into an NLB behind o
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -24,9 +23,13 @@ from warmstart.components.cluster.policies import (
     pod_identity_trust_policy,
 )
 from warmstart.components.config.cluster import LoadBalancerControllerConfig
+from warmstart.components.dependencies import inherited_dependencies
+from warmstart.components.naming import Children
 
 TYPE_TOKEN = "warmstart:kubernetes:LoadBalancerController"
 CHART_REPOSITORY = "https://aws.github.io/eks-charts"
+# What the children of the program's instance were named before they took its name.
+OLD_NAME = "load-balancer-controller"
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,6 @@ class LoadBalancerControllerArgs:
     region: str
     vpc_id: pulumi.Input[str]
     oidc_issuer: pulumi.Input[str]
-    depends_on: Sequence[pulumi.Resource] = ()
 
 
 class LoadBalancerController(pulumi.ComponentResource):
@@ -52,40 +54,45 @@ class LoadBalancerController(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
+        self._names = names = Children(self, TYPE_TOKEN, name)
+        # What the controller waits for (the add-ons: Pod Identity's agent among them).
+        waits_for = inherited_dependencies(opts)
         namespace, account = LOAD_BALANCER_CONTROLLER
-        child = pulumi.ResourceOptions(parent=self)
         irsa = args.config.identity == "irsa"
         trust = self._irsa_trust(args) if irsa else json.dumps(pod_identity_trust_policy())
         self.role = aws.iam.Role(
-            "load-balancer-controller",
+            names.name(""),
             description="warmstart: AWS Load Balancer Controller (target registration only)",
             assume_role_policy=trust,
-            opts=child,
+            opts=names.options("", old=OLD_NAME),
         )
         self.policy = aws.iam.Policy(
-            "load-balancer-controller",
+            names.name(""),
             description="warmstart: register pod IPs in this account's target groups",
             policy=json.dumps(load_balancer_controller_policy(args.account_id, args.region)),
-            opts=child,
+            opts=names.options("", old=OLD_NAME),
         )
         attachment = aws.iam.RolePolicyAttachment(
-            "load-balancer-controller", role=self.role.name, policy_arn=self.policy.arn, opts=child
+            names.name(""),
+            role=self.role.name,
+            policy_arn=self.policy.arn,
+            opts=names.options("", old=OLD_NAME),
         )
-        ready: list[pulumi.Resource] = [attachment, *args.depends_on]
+        ready: list[pulumi.Resource] = [attachment, *waits_for]
         if not irsa:
             ready.append(
                 aws.eks.PodIdentityAssociation(
-                    "load-balancer-controller",
+                    names.name(""),
                     cluster_name=args.cluster_name,
                     namespace=namespace,
                     service_account=account,
                     role_arn=self.role.arn,
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+                    opts=names.options("", old=OLD_NAME, depends_on=list(waits_for)),
                 )
             )
         annotations = {"eks.amazonaws.com/role-arn": self.role.arn} if irsa else {}
         self.release = k8s.helm.v3.Release(
-            "aws-load-balancer-controller",
+            names.name(""),
             name="aws-load-balancer-controller",
             chart="aws-load-balancer-controller",
             version=args.config.chart_version,
@@ -103,16 +110,16 @@ class LoadBalancerController(pulumi.ComponentResource):
                 "enableServiceMutatorWebhook": False,
                 "serviceAccount": {"create": True, "name": account, "annotations": annotations},
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
+            opts=names.options("", old="aws-load-balancer-controller", depends_on=ready),
         )
         self.register_outputs({"roleArn": self.role.arn})
 
     def _irsa_trust(self, args: LoadBalancerControllerArgs) -> pulumi.Output[str]:
         provider = aws.iam.OpenIdConnectProvider(
-            "cluster-oidc",
+            self._names.name("oidc"),
             url=args.oidc_issuer,
             client_id_lists=["sts.amazonaws.com"],
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._names.options("oidc", old="cluster-oidc"),
         )
         namespace, account = LOAD_BALANCER_CONTROLLER
         return pulumi.Output.all(provider.arn, args.oidc_issuer).apply(

@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from warmstart.components.cluster.subnets import nat_gateway_zones, plan_subnets
 from warmstart.components.config.cluster import NetworkConfig
+from warmstart.components.naming import Children
 
 TYPE_TOKEN = "warmstart:aws:Network"
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr")
@@ -43,15 +44,15 @@ class Network(pulumi.ComponentResource):
         self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        self._args = args
+        self._args, self._names = args, Children(self, TYPE_TOKEN, name)
         config = args.network
         self.vpc = aws.ec2.Vpc(
-            "vpc",
+            self._names.name("vpc"),
             cidr_block=config.cidr,
             enable_dns_hostnames=True,
             enable_dns_support=True,
             tags={"Name": args.cluster_name},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.production),
+            opts=self._names.options("vpc", protect=args.production),
         )
         plans = plan_subnets(config.cidr, config.availability_zones)
         self.public_subnets = public = {
@@ -74,15 +75,17 @@ class Network(pulumi.ComponentResource):
             }
         )
 
-    def _child(self, *after: pulumi.Resource) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, depends_on=list(after))
+    def _child(self, role: str) -> tuple[str, pulumi.ResourceOptions]:
+        """The child's name and options for its role in the network."""
+        return self._names.name(role), self._names.options(role)
 
     def _subnet(self, zone: str, cidr: str, *, public: bool) -> aws.ec2.Subnet:
         """Tagged so the AWS Load Balancer Controller and EKS find the right subnets."""
         role = "kubernetes.io/role/elb" if public else "kubernetes.io/role/internal-elb"
         kind = "public" if public else "private"
+        name, opts = self._child(f"{kind}-{zone}")
         return aws.ec2.Subnet(
-            f"{kind}-{zone}",
+            name,
             vpc_id=self.vpc.id,
             cidr_block=cidr,
             availability_zone=zone,
@@ -92,20 +95,23 @@ class Network(pulumi.ComponentResource):
                 role: "1",
                 f"kubernetes.io/cluster/{self._args.cluster_name}": "shared",
             },
-            opts=self._child(),
+            opts=opts,
         )
 
     def _public_routes(self, public: dict[str, aws.ec2.Subnet]) -> None:
-        gateway = aws.ec2.InternetGateway("internet", vpc_id=self.vpc.id, opts=self._child())
+        name, opts = self._child("internet")
+        gateway = aws.ec2.InternetGateway(name, vpc_id=self.vpc.id, opts=opts)
+        name, opts = self._child("public")
         table = aws.ec2.RouteTable(
-            "public",
+            name,
             vpc_id=self.vpc.id,
             routes=[{"cidr_block": "0.0.0.0/0", "gateway_id": gateway.id}],
-            opts=self._child(),
+            opts=opts,
         )
         for zone, subnet in public.items():
+            name, opts = self._child(f"public-{zone}")
             aws.ec2.RouteTableAssociation(
-                f"public-{zone}", subnet_id=subnet.id, route_table_id=table.id, opts=self._child()
+                name, subnet_id=subnet.id, route_table_id=table.id, opts=opts
             )
 
     def _private_routes(
@@ -114,24 +120,26 @@ class Network(pulumi.ComponentResource):
         egress = nat_gateway_zones(list(private), self._args.nat_gateways)
         gateways = {}
         for zone in sorted(set(egress.values())):
-            address = aws.ec2.Eip(f"nat-{zone}", domain="vpc", opts=self._child())
+            name, opts = self._child(f"nat-{zone}")
+            address = aws.ec2.Eip(name, domain="vpc", opts=opts)
             gateways[zone] = aws.ec2.NatGateway(
-                f"nat-{zone}",
+                name,
                 allocation_id=address.id,
                 subnet_id=public[zone].id,
                 tags={"Name": f"{self._args.cluster_name}-nat-{zone}"},
-                opts=self._child(),
+                opts=opts,
             )
         tables = []
         for zone, subnet in private.items():
+            name, opts = self._child(f"private-{zone}")
             table = aws.ec2.RouteTable(
-                f"private-{zone}",
+                name,
                 vpc_id=self.vpc.id,
                 routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": gateways[egress[zone]].id}],
-                opts=self._child(),
+                opts=opts,
             )
             aws.ec2.RouteTableAssociation(
-                f"private-{zone}", subnet_id=subnet.id, route_table_id=table.id, opts=self._child()
+                name, subnet_id=subnet.id, route_table_id=table.id, opts=opts
             )
             tables.append(table)
         return tables
@@ -139,16 +147,18 @@ class Network(pulumi.ComponentResource):
     def _endpoints(self, subnets: list[aws.ec2.Subnet], tables: list[aws.ec2.RouteTable]) -> None:
         """S3 (gateway, free) for image layers; ECR API and registry (interface) for manifests."""
         region = self._args.region
+        name, opts = self._child("s3")
         aws.ec2.VpcEndpoint(
-            "s3",
+            name,
             vpc_id=self.vpc.id,
             service_name=f"com.amazonaws.{region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[table.id for table in tables],
-            opts=self._child(),
+            opts=opts,
         )
+        name, opts = self._child("endpoints")
         https = aws.ec2.SecurityGroup(
-            "endpoints",
+            name,
             vpc_id=self.vpc.id,
             description="HTTPS from inside the VPC to its interface endpoints",
             ingress=[
@@ -160,16 +170,17 @@ class Network(pulumi.ComponentResource):
                     "description": "HTTPS from the VPC",
                 }
             ],
-            opts=self._child(),
+            opts=opts,
         )
         for service in INTERFACE_ENDPOINTS:
+            name, opts = self._child(service.replace(".", "-"))
             aws.ec2.VpcEndpoint(
-                service.replace(".", "-"),
+                name,
                 vpc_id=self.vpc.id,
                 service_name=f"com.amazonaws.{region}.{service}",
                 vpc_endpoint_type="Interface",
                 private_dns_enabled=True,
                 subnet_ids=[subnet.id for subnet in subnets],
                 security_group_ids=[https.id],
-                opts=self._child(),
+                opts=opts,
             )

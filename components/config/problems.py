@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, Union
 
 import pulumi
@@ -51,6 +51,32 @@ def parsed_model(
             Problem(f"{at}.{problem.path}", problem.message, problem.value)
             for problem in problems_from(error, model)
         ]
+
+
+def parsed_args(
+    fields: Mapping[str, tuple[type[BaseModel], Any]],
+) -> tuple[dict[str, Any], list[Problem]]:
+    """A component's stack-file-shaped args, each `(model, value)` parsed at its key (None
+    stays None): the parsed values, and every problem of all of them."""
+    parsed: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for at, (model, value) in fields.items():
+        result = None if value is None else parsed_model(model, value, at)
+        if isinstance(result, list):
+            problems += result
+        else:
+            parsed[at] = result
+    return parsed, problems
+
+
+def moved(problems: Iterable[Problem], old: str, new: str) -> list[Problem]:
+    """Problems of a stack-file rule with paths under `old` re-rooted at an arg's `new`."""
+    return [
+        Problem(new + problem.path[len(old) :], problem.message, problem.value)
+        if problem.path == old or problem.path.startswith((f"{old}.", f"{old}["))
+        else problem
+        for problem in problems
+    ]
 
 
 def problems_from(error: ValidationError, root: type[BaseModel]) -> list[Problem]:

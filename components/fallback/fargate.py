@@ -13,41 +13,56 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from warmstart.components.config.fallback import FargateStrategyConfig
 from warmstart.components.config.service import ServiceConfig
+from warmstart.components.dependencies import inherited_dependencies
+from warmstart.components.fallback.contract import validated_fargate
 from warmstart.components.fallback.fargate_spec import (
     capacity_strategy,
     container_definitions,
     cpu_architecture,
 )
 from warmstart.components.fallback.policies import ECS_TASK_EXECUTION_POLICY, ecs_tasks_trust_policy
+from warmstart.components.naming import Children
 
 TYPE_TOKEN = "warmstart:aws:FargateSpotFallback"
 
 
 @dataclass(frozen=True)
 class FargateSpotFallbackArgs:
-    services: Sequence[ServiceConfig]
-    # What each service's pods run (the same string, or the same build's pinned digest).
+    services: Sequence[ServiceConfig | Mapping[str, Any]]
+    """`warmstart:services` entries as a stack file writes them (or parsed), each with the
+    Fargate fallback enabled: one task definition and ECS service
+    each, sized by its `fallback.fargate`."""
     images: Mapping[str, pulumi.Input[str]]
+    """What each service's pods run (the same string, or the same build's pinned digest)."""
     cluster_name: str
-    strategy: FargateStrategyConfig
+    """The ECS cluster's name, also the prefix of the task families and log groups."""
+    strategy: FargateStrategyConfig | Mapping[str, Any]
+    """`warmstart:routing.fargateStrategy` as a stack file writes it (or parsed): tasks on
+    FARGATE, the rest split with FARGATE_SPOT."""
     region: str
+    """The AWS region the tasks log in."""
     ami_type: str
+    """The nodes' AMI type: the tasks run on the same CPU architecture as the pods."""
     vpc_id: pulumi.Input[str]
+    """The VPC of the tasks' security group."""
     subnet_ids: Sequence[pulumi.Input[str]]
+    """The private subnets the tasks run in (no public IP)."""
     load_balancer_security_group_id: pulumi.Input[str]
+    """The load balancer's security group: the only source the tasks take traffic from."""
     target_group_arns: Mapping[str, pulumi.Input[str]]
+    """Service name -> the target group its tasks register into."""
     log_retention_days: int
-    # Extra policies for the execution role, e.g. importing into the pull-through cache.
+    """Retention of each service's task log group."""
     execution_policy_arns: Sequence[pulumi.Input[str]] = ()
-    # ECS only registers into a target group that a listener rule already uses.
-    depends_on: Sequence[pulumi.Resource] = ()
+    """Extra policies for the execution role, e.g. importing into the pull-through cache."""
 
 
 class FargateSpotFallback(pulumi.ComponentResource):
@@ -62,57 +77,75 @@ class FargateSpotFallback(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: FargateSpotFallbackArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        services, strategy = validated_fargate(
+            name,
+            args.services,
+            strategy=args.strategy,
+            images=args.images,
+            target_group_arns=args.target_group_arns,
+            log_retention_days=args.log_retention_days,
+        )
         super().__init__(TYPE_TOKEN, name, None, opts)
-        self._args = args
-        child = pulumi.ResourceOptions(parent=self)
+        self._args = args = replace(args, services=services, strategy=strategy)
+        self._names = names = Children(self, TYPE_TOKEN, name)
+        # What the ECS services wait for: ECS only registers into a target group that a
+        # listener rule already uses.
+        self._waits_for = inherited_dependencies(opts)
         self.cluster = aws.ecs.Cluster(
-            "fallback",
+            names.name(""),
             name=args.cluster_name,
             settings=[{"name": "containerInsights", "value": "enabled"}],
-            opts=child,
+            opts=names.options("", old="fallback"),
         )
         self._capacity_providers = aws.ecs.ClusterCapacityProviders(
-            "fallback",
+            names.name(""),
             cluster_name=self.cluster.name,
             capacity_providers=["FARGATE", "FARGATE_SPOT"],
             default_capacity_provider_strategies=capacity_strategy(args.strategy),
-            opts=child,
+            opts=names.options("", old="fallback"),
         )
-        self.tasks_security_group = _tasks_security_group(self, args)
+        self.tasks_security_group = _tasks_security_group(names, args)
         self.execution_role = self._role(
-            "fallback-execution", [ECS_TASK_EXECUTION_POLICY, *args.execution_policy_arns]
+            "execution", [ECS_TASK_EXECUTION_POLICY, *args.execution_policy_arns], old="fallback"
         )
         self.task_definitions = {s.name: self._task_definition(s) for s in args.services}
         self.services = {service.name: self._service(service) for service in args.services}
         self.register_outputs({"clusterName": self.cluster.name})
 
-    def _role(self, name: str, policies: Sequence[pulumi.Input[str]]) -> aws.iam.Role:
-        role = aws.iam.Role(
-            name,
+    def _role(
+        self, role: str, policies: Sequence[pulumi.Input[str]], old: str | None = None
+    ) -> aws.iam.Role:
+        """A role for ECS tasks and its attachments (`<role>-<n>`); `old`: the prefix its
+        names had before they took the component's."""
+        names, was = self._names, f"{old}-{role}" if old else role
+        created = aws.iam.Role(
+            names.name(role),
             assume_role_policy=json.dumps(ecs_tasks_trust_policy()),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=names.options(role, old=was),
         )
         for index, arn in enumerate(policies):
             aws.iam.RolePolicyAttachment(
-                f"{name}-{index}",
-                role=role.name,
+                names.name(f"{role}-{index}"),
+                role=created.name,
                 policy_arn=arn,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=names.options(f"{role}-{index}", old=f"{was}-{index}"),
             )
-        return role
+        return created
 
     def _task_definition(self, service: ServiceConfig) -> aws.ecs.TaskDefinition:
         """The pods' image and environment, sized for Fargate, logging to its own group."""
-        args, fargate = self._args, service.fallback.fargate
-        child = pulumi.ResourceOptions(parent=self)
+        args, fargate, names = self._args, service.fallback.fargate, self._names
         log_group = f"/warmstart/{args.cluster_name}/{service.name}"
         aws.cloudwatch.LogGroup(
-            service.name, name=log_group, retention_in_days=args.log_retention_days, opts=child
+            names.name(service.name),
+            name=log_group,
+            retention_in_days=args.log_retention_days,
+            opts=names.options(service.name),
         )
         # The service itself calls no AWS API: its task role has no permissions at all.
         task_role = self._role(f"{service.name}-task", [])
         return aws.ecs.TaskDefinition(
-            service.name,
+            names.name(service.name),
             family=f"{args.cluster_name}-{service.name}",
             cpu=str(fargate.cpu),
             memory=str(fargate.memory_mib),
@@ -127,15 +160,16 @@ class FargateSpotFallback(pulumi.ComponentResource):
             container_definitions=pulumi.Output.from_input(args.images[service.name]).apply(
                 lambda image: container_definitions(service, image, log_group, args.region)
             ),
-            opts=child,
+            opts=names.options(service.name),
         )
 
     def _service(self, service: ServiceConfig) -> aws.ecs.Service:
         """The ECS service behind the service's target group, scaled from its standby count."""
+        names = self._names
         args, fargate = self._args, service.fallback.fargate
         task = self.task_definitions[service.name]
         ecs_service = aws.ecs.Service(
-            service.name,
+            names.name(service.name),
             name=service.name,
             cluster=self.cluster.arn,
             task_definition=task.arn,
@@ -160,9 +194,9 @@ class FargateSpotFallback(pulumi.ComponentResource):
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
             # Autoscaling and the failover function own the count after creation.
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                depends_on=[self._capacity_providers, *args.depends_on],
+            opts=names.options(
+                service.name,
+                depends_on=[self._capacity_providers, *self._waits_for],
                 ignore_changes=["desiredCount"],
             ),
         )
@@ -171,19 +205,20 @@ class FargateSpotFallback(pulumi.ComponentResource):
 
     def _autoscaling(self, service: ServiceConfig, ecs_service: aws.ecs.Service) -> None:
         """CPU target tracking from the standby count; failover raises the floor at run time."""
+        names = self._names
         fargate = service.fallback.fargate
         resource_id = pulumi.Output.concat("service/", self.cluster.name, "/", ecs_service.name)
         target = aws.appautoscaling.Target(
-            service.name,
+            names.name(service.name),
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
             resource_id=resource_id,
             min_capacity=fargate.standby_tasks,
             max_capacity=fargate.max_tasks,
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["minCapacity"]),
+            opts=names.options(service.name, ignore_changes=["minCapacity"]),
         )
         aws.appautoscaling.Policy(
-            service.name,
+            names.name(service.name),
             policy_type="TargetTrackingScaling",
             service_namespace=target.service_namespace,
             scalable_dimension=target.scalable_dimension,
@@ -196,16 +231,14 @@ class FargateSpotFallback(pulumi.ComponentResource):
                 "scale_in_cooldown": 120,
                 "scale_out_cooldown": 30,
             },
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=names.options(service.name),
         )
 
 
-def _tasks_security_group(
-    parent: pulumi.Resource, args: FargateSpotFallbackArgs
-) -> aws.ec2.SecurityGroup:
+def _tasks_security_group(names: Children, args: FargateSpotFallbackArgs) -> aws.ec2.SecurityGroup:
     """Tasks take traffic from the load balancer only; egress for pulls and their own calls."""
     return aws.ec2.SecurityGroup(
-        "fallback-tasks",
+        names.name("tasks"),
         vpc_id=args.vpc_id,
         description="warmstart: Fargate fallback tasks, reachable from the ALB only",
         ingress=[
@@ -227,5 +260,5 @@ def _tasks_security_group(
                 "description": "image pulls and the service's own calls",
             }
         ],
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=names.options("tasks", old="fallback-tasks"),
     )

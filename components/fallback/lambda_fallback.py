@@ -9,12 +9,15 @@ concurrency, if any, stays on the version traffic actually reaches.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from warmstart.components.config.service import ServiceConfig
+from warmstart.components.fallback.contract import validated_lambda
 from warmstart.components.iam import lambda_trust_policy, log_writer_policy
 from warmstart.components.service.goruntime import go_runtime_env
 from warmstart.components.service.spec import container_env
@@ -27,9 +30,14 @@ NOT_FOR_LAMBDA = {"PORT"}
 
 @dataclass(frozen=True)
 class LambdaFallbackArgs:
-    service: ServiceConfig
+    service: ServiceConfig | Mapping[str, Any]
+    """One `warmstart:services` entry as a stack file writes it (or parsed): its
+    `fallback.lambda` (package, memory, timeout, concurrency) and the environment its pods
+    get, with the Go runtime sized to the function's memory."""
     function_name: str
+    """The Lambda function's name, also that of its log group."""
     log_retention_days: int
+    """Retention of the function's log group."""
 
 
 def lambda_env(service: ServiceConfig) -> dict[str, str]:
@@ -53,8 +61,9 @@ class LambdaFallback(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: LambdaFallbackArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        service = validated_lambda(name, args.service, args.function_name, args.log_retention_days)
         super().__init__(TYPE_TOKEN, name, None, opts)
-        config = args.service.fallback.lambda_
+        config = service.fallback.lambda_
         child = pulumi.ResourceOptions(parent=self)
         self.log_group = aws.cloudwatch.LogGroup(
             name,
@@ -64,7 +73,7 @@ class LambdaFallback(pulumi.ComponentResource):
         )
         self.role = aws.iam.Role(
             name,
-            description=f"warmstart: Lambda fallback of {args.service.name}",
+            description=f"warmstart: Lambda fallback of {service.name}",
             assume_role_policy=json.dumps(lambda_trust_policy()),
             opts=child,
         )
@@ -87,7 +96,7 @@ class LambdaFallback(pulumi.ComponentResource):
             timeout=config.timeout_seconds,
             reserved_concurrent_executions=config.reserved_concurrency,
             publish=True,
-            environment={"variables": lambda_env(args.service)},
+            environment={"variables": lambda_env(service)},
             logging_config={"log_format": "JSON", "log_group": self.log_group.name},
             opts=child,
         )

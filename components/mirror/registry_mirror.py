@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -19,24 +20,31 @@ import pulumi_aws as aws
 from warmstart.components.config.cluster import AwsConfig
 from warmstart.components.config.mirror import MirrorConfig
 from warmstart.components.image_reference import UPSTREAM_URLS, MirrorTarget, ecr_registry
+from warmstart.components.mirror.contract import validated_mirror
 from warmstart.components.mirror.policies import (
     credentials_secret_name,
     lifecycle_policy,
     node_pull_through_policy,
 )
+from warmstart.components.naming import Children
 
 TYPE_TOKEN = "warmstart:aws:RegistryMirror"
 
 
 @dataclass(frozen=True)
 class RegistryMirrorArgs:
-    mirror: MirrorConfig
-    aws: AwsConfig
-    # Repositories to create under mirror.repositoryPrefix: each service's, and `sleep`.
+    mirror: MirrorConfig | Mapping[str, Any]
+    """`warmstart:mirror` as a stack file writes it (or parsed): the upstreams to cache,
+    their prefixes, the services' repository prefix and how many images each keeps."""
+    aws: AwsConfig | Mapping[str, Any]
+    """The account and region whose ECR holds the cache and the repositories."""
     repositories: Sequence[str]
-    # Upstream -> credentials JSON ({"username", "accessToken"}) from a Pulumi secret.
-    credentials: Mapping[str, str]
+    """Repositories to create under mirror.repositoryPrefix: each service's, and `sleep`."""
+    credentials: Mapping[str, pulumi.Input[str]]
+    """Upstream -> credentials JSON ({"username", "accessToken"}) from a Pulumi secret."""
     production: bool
+    """Production's rules too: repositories protected and never force-deleted, credentials
+    kept for a 30-day recovery window."""
 
 
 class RegistryMirror(pulumi.ComponentResource):
@@ -52,8 +60,11 @@ class RegistryMirror(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: RegistryMirrorArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        mirror, account = validated_mirror(
+            name, args.mirror, args.aws, args.repositories, args.credentials
+        )
         super().__init__(TYPE_TOKEN, name, None, opts)
-        mirror, account = args.mirror, args.aws
+        self._names = Children(self, TYPE_TOKEN, name)
         self.prefixes = {
             upstream: mirror.prefixes.get(upstream, upstream) for upstream in mirror.upstreams
         }
@@ -73,10 +84,10 @@ class RegistryMirror(pulumi.ComponentResource):
             account.account_id, account.region, self.prefixes.values()
         )
         self.node_policy = aws.iam.Policy(
-            "node-pull-through",
+            self._names.name("node-pull-through"),
             description="warmstart: let nodes fill the ECR pull-through cache on first pull",
             policy=json.dumps(document),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._names.options("node-pull-through"),
         )
         self.register_outputs(
             {
@@ -90,50 +101,50 @@ class RegistryMirror(pulumi.ComponentResource):
         )
 
     def _cache_rule(
-        self, upstream: str, prefix: str, credentials: str | None, *, production: bool
+        self, upstream: str, prefix: str, credentials: pulumi.Input[str] | None, *, production: bool
     ) -> aws.ecr.PullThroughCacheRule:
-        child = pulumi.ResourceOptions(parent=self)
+        names, secret_role = self._names, f"{upstream}-credentials"
         credential_arn = None
         if credentials is not None:
             secret = aws.secretsmanager.Secret(
-                f"{upstream}-credentials",
+                names.name(secret_role),
                 name=credentials_secret_name(pulumi.get_project(), pulumi.get_stack(), upstream),
                 description=f"warmstart: credentials ECR uses to pull from {upstream}",
                 # Outside production a destroyed stack must be re-creatable at once: the name
                 # stays reserved for the whole recovery window otherwise.
                 recovery_window_in_days=30 if production else 0,
-                opts=child,
+                opts=names.options(secret_role),
             )
             aws.secretsmanager.SecretVersion(
-                f"{upstream}-credentials",
+                names.name(secret_role),
                 secret_id=secret.id,
                 secret_string=pulumi.Output.secret(credentials),
-                opts=child,
+                opts=names.options(secret_role),
             )
             credential_arn = secret.arn
         return aws.ecr.PullThroughCacheRule(
-            upstream,
+            names.name(upstream),
             ecr_repository_prefix=prefix,
             upstream_registry_url=UPSTREAM_URLS[upstream],
             credential_arn=credential_arn,
-            opts=child,
+            opts=names.options(upstream),
         )
 
     def _repository(self, name: str, mirror: MirrorConfig, production: bool) -> aws.ecr.Repository:
         """Immutable tags (a tag never changes under a running pod), scanned on push."""
         repository = aws.ecr.Repository(
-            name,
+            self._names.name(name),
             name=f"{mirror.repository_prefix}/{name}",
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration={"scan_on_push": True},
             encryption_configurations=[{"encryption_type": "AES256"}],
             force_delete=not production,
-            opts=pulumi.ResourceOptions(parent=self, protect=production),
+            opts=self._names.options(name, protect=production),
         )
         aws.ecr.LifecyclePolicy(
-            name,
+            self._names.name(name),
             repository=repository.name,
             policy=json.dumps(lifecycle_policy(mirror.keep_images)),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._names.options(name),
         )
         return repository

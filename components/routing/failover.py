@@ -26,6 +26,7 @@ import pulumi_aws as aws
 from warmstart.components.config.routing import RoutingConfig
 from warmstart.components.config.service import ServiceConfig
 from warmstart.components.iam import lambda_trust_policy
+from warmstart.components.naming import Children
 from warmstart.components.routing.plan import Weights, aws_name, failover_weights, normal_weights
 from warmstart.components.routing.policies import failover_policy, rule_arn_pattern
 from warmstart.functions.failover import handler as failover_handler
@@ -83,46 +84,45 @@ class Failover:
     parameters: dict[str, aws.ssm.Parameter]
 
 
-def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | None:
+def build_failover(names: Children, args: FailoverArgs) -> Failover | None:
     """Alarms and the function for every service that has somewhere to fail over to."""
     alarms: dict[str, ServiceAlarms] = {}
     for service in args.services:
         weights = failover_weights(service)
         if weights is not None:
-            down, recovered = _alarms(parent, args, service)
+            down, recovered = _alarms(names, args, service)
             alarms[service.name] = ServiceAlarms(service, weights, down, recovered)
     if not alarms:
         return None
-    child = pulumi.ResourceOptions(parent=parent)
     function_name = aws_name(args.name, "failover")
     log_group = aws.cloudwatch.LogGroup(
-        "failover",
+        names.name("failover"),
         name=f"/aws/lambda/{function_name}",
         retention_in_days=args.routing.log_retention_days,
-        opts=child,
+        opts=names.options("failover"),
     )
     alarm_prefix = common_prefix(
         [alarm_name(args.name, name, kind) for name in alarms for kind in ALARM_KINDS]
     )
     path = parameter_path(pulumi.get_project(), pulumi.get_stack())
-    parameters = _parameters(parent, args, alarms, path)
+    parameters = _parameters(names, args, alarms, path)
     # An invocation that still fails after Lambda's retries lands here, event and error
     # included, instead of vanishing: alarm on its depth, replay by hand.
     failures = aws.sqs.Queue(
-        "failover-failures",
+        names.name("failover-failures"),
         name=f"{function_name}-failures",
         message_retention_seconds=14 * 24 * 3600,
         sqs_managed_sse_enabled=True,
-        opts=child,
+        opts=names.options("failover-failures"),
     )
     role = aws.iam.Role(
-        "failover",
+        names.name("failover"),
         description="warmstart: move listener weights off Kubernetes and back",
         assume_role_policy=json.dumps(lambda_trust_policy()),
-        opts=child,
+        opts=names.options("failover"),
     )
     aws.iam.RolePolicy(
-        "failover",
+        names.name("failover"),
         role=role.id,
         policy=pulumi.Output.all(args.listener.arn, log_group.arn, failures.arn).apply(
             lambda arns: json.dumps(
@@ -138,10 +138,10 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
                 )
             )
         ),
-        opts=child,
+        opts=names.options("failover"),
     )
     function = aws.lambda_.Function(
-        "failover",
+        names.name("failover"),
         name=function_name,
         role=role.arn,
         runtime="python3.12",
@@ -153,39 +153,39 @@ def build_failover(parent: pulumi.Resource, args: FailoverArgs) -> Failover | No
         reserved_concurrent_executions=1,
         environment={"variables": {"WARMSTART_FAILOVER_PARAMETERS": path}},
         logging_config={"log_format": "JSON", "log_group": log_group.name},
-        opts=child,
+        opts=names.options("failover"),
     )
     aws.lambda_.FunctionEventInvokeConfig(
-        "failover",
+        names.name("failover"),
         function_name=function.name,
         maximum_retry_attempts=2,
         maximum_event_age_in_seconds=3600,
         destination_config={"on_failure": {"destination": failures.arn}},
-        opts=child,
+        opts=names.options("failover"),
     )
     alarm_arns = f"arn:aws:cloudwatch:{args.region}:{args.account_id}:alarm:{alarm_prefix}"
-    trigger = _trigger(parent, function, alarm_arns, list(parameters.values()))
-    _schedule(parent, function, list(parameters.values()))
+    trigger = _trigger(names, function, alarm_arns, list(parameters.values()))
+    _schedule(names, function, list(parameters.values()))
     return Failover(alarms, log_group, role, function, trigger, parameters)
 
 
 def _schedule(
-    parent: pulumi.Resource, function: aws.lambda_.Function, parameters: list[aws.ssm.Parameter]
+    names: Children, function: aws.lambda_.Function, parameters: list[aws.ssm.Parameter]
 ) -> aws.cloudwatch.EventRule:
     """Every minute, the function decides again from the alarms as they stand: an alarm sends
     one event per state change, and a change blocked then (the hold time) or undone since (an
     `up` resetting the weights) would otherwise stick."""
     schedule = aws.cloudwatch.EventRule(
-        "failover-schedule",
+        names.name("failover-schedule"),
         description="warmstart: re-evaluate failover every minute",
         schedule_expression="rate(1 minute)",
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=names.options("failover-schedule"),
     )
     _invoke_on(
-        parent,
+        names,
         schedule,
         function,
-        names=("failover-schedule", "failover-schedule"),
+        roles=("failover-schedule", "failover-schedule"),
         after=parameters,
         event_input=json.dumps(RE_EVALUATE),
     )
@@ -216,7 +216,7 @@ def _any_fargate(alarms: Mapping[str, ServiceAlarms]) -> bool:
 
 
 def _trigger(
-    parent: pulumi.Resource,
+    names: Children,
     function: aws.lambda_.Function,
     alarm_arn_prefix: str,
     parameters: list[aws.ssm.Parameter],
@@ -227,9 +227,8 @@ def _trigger(
     event pattern at about a dozen. An alarm of another stack that shares the prefix finds
     no parameter of its name, and the function leaves it alone.
     """
-    child = pulumi.ResourceOptions(parent=parent)
     trigger = aws.cloudwatch.EventRule(
-        "failover",
+        names.name("failover"),
         description="warmstart: Kubernetes target group health alarms",
         event_pattern=json.dumps(
             {
@@ -238,44 +237,44 @@ def _trigger(
                 "resources": [{"prefix": alarm_arn_prefix}],
             }
         ),
-        opts=child,
+        opts=names.options("failover"),
     )
-    _invoke_on(parent, trigger, function, names=("failover-events", "failover"), after=parameters)
+    _invoke_on(names, trigger, function, roles=("failover-events", "failover"), after=parameters)
     return trigger
 
 
 def _invoke_on(
-    parent: pulumi.Resource,
+    names: Children,
     rule: aws.cloudwatch.EventRule,
     function: aws.lambda_.Function,
     *,
-    names: tuple[str, str],
+    roles: tuple[str, str],
     after: list[aws.ssm.Parameter],
     event_input: str | None = None,
 ) -> None:
     """Let `rule` invoke `function`, then target it (EventBridge checks the permission first).
 
-    `names` are the permission's and the target's resource names, kept as they always were.
+    `roles` name the permission and the target, the names they always had.
     """
     permission = aws.lambda_.Permission(
-        names[0],
+        names.name(roles[0]),
         action="lambda:InvokeFunction",
         function=function.name,
         principal="events.amazonaws.com",
         source_arn=rule.arn,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=names.options(roles[0]),
     )
     aws.cloudwatch.EventTarget(
-        names[1],
+        names.name(roles[1]),
         rule=rule.name,
         arn=function.arn,
         input=event_input,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[permission, *after]),
+        opts=names.options(roles[1], depends_on=[permission, *after]),
     )
 
 
 def _alarms(
-    parent: pulumi.Resource, args: FailoverArgs, service: ServiceConfig
+    names: Children, args: FailoverArgs, service: ServiceConfig
 ) -> tuple[aws.cloudwatch.MetricAlarm, aws.cloudwatch.MetricAlarm]:
     routing = args.routing
     group = args.target_groups[service.name]["kubernetes"]
@@ -290,32 +289,31 @@ def _alarms(
             "LoadBalancer": args.load_balancer.arn_suffix,
         },
     }
-    child = pulumi.ResourceOptions(parent=parent)
     down = aws.cloudwatch.MetricAlarm(
-        f"{service.name}-down",
+        names.name(f"{service.name}-down"),
         name=alarm_name(args.name, service.name, "down"),
         alarm_description=f"{service.name}: no healthy Kubernetes targets",
         comparison_operator="LessThanThreshold",
         evaluation_periods=routing.down_after_seconds // 60,
         treat_missing_data="breaching",
         **common,
-        opts=child,
+        opts=names.options(f"{service.name}-down"),
     )
     recovered = aws.cloudwatch.MetricAlarm(
-        f"{service.name}-recovered",
+        names.name(f"{service.name}-recovered"),
         name=alarm_name(args.name, service.name, "recovered"),
         alarm_description=f"{service.name}: Kubernetes healthy for {routing.healthy_for_seconds}s",
         comparison_operator="GreaterThanOrEqualToThreshold",
         evaluation_periods=routing.healthy_for_seconds // 60,
         treat_missing_data="notBreaching",
         **common,
-        opts=child,
+        opts=names.options(f"{service.name}-recovered"),
     )
     return down, recovered
 
 
 def _parameters(
-    parent: pulumi.Resource, args: FailoverArgs, alarms: dict[str, ServiceAlarms], path: str
+    names: Children, args: FailoverArgs, alarms: dict[str, ServiceAlarms], path: str
 ) -> dict[str, aws.ssm.Parameter]:
     """Per alarm, `{"services": {name: what the function needs}}` for the service it watches."""
     parameters = {}
@@ -325,7 +323,7 @@ def _parameters(
         )
         for kind in ALARM_KINDS:
             parameters[f"{name}-{kind}"] = aws.ssm.Parameter(
-                f"failover-{name}-{kind}",
+                names.name(f"failover-{name}-{kind}"),
                 name=f"{path}{alarm_name(args.name, name, kind)}",
                 description=f"warmstart: failover of {name}, read when its {kind} alarm fires",
                 type="String",
@@ -333,7 +331,7 @@ def _parameters(
                 # Not `value`, which the provider always treats as secret: reviewers
                 # should see in a preview what failover will do.
                 insecure_value=value,
-                opts=pulumi.ResourceOptions(parent=parent),
+                opts=names.options(f"failover-{name}-{kind}"),
             )
     return parameters
 

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 
 from warmstart.components.config.routing import RoutingConfig
 from warmstart.components.config.service import ServiceConfig
+from warmstart.components.naming import Children
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 _NOT_FOUND = [
@@ -56,7 +57,7 @@ def _rule_description(port: int, names: list[str]) -> str:
 
 
 def security_group(
-    parent: pulumi.Resource,
+    names: Children,
     *,
     vpc_id: pulumi.Input[str],
     vpc_cidr: str,
@@ -64,7 +65,7 @@ def security_group(
     services: Sequence[ServiceConfig],
 ) -> aws.ec2.SecurityGroup:
     return aws.ec2.SecurityGroup(
-        "alb",
+        names.name("alb"),
         vpc_id=vpc_id,
         description="warmstart: the stack's ALB: the internet in, the VPC's services out",
         ingress=[
@@ -78,40 +79,39 @@ def security_group(
             for port in client_ports
         ],
         egress=target_egress(vpc_cidr, services),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=names.options("alb"),
     )
 
 
 def listeners(
-    parent: pulumi.Resource,
+    names: Children,
     load_balancer: aws.lb.LoadBalancer,
     certificate_arn: str | None,
     production: bool,
 ) -> aws.lb.Listener:
     """The listener service rules attach to: HTTPS, or HTTP where there is no certificate."""
-    child = pulumi.ResourceOptions(parent=parent)
     if certificate_arn is None:
         return aws.lb.Listener(
-            "http",
+            names.name("http"),
             load_balancer_arn=load_balancer.arn,
             port=80,
             protocol="HTTP",
             default_actions=_NOT_FOUND,
-            opts=child,
+            opts=names.options("http"),
         )
     https = aws.lb.Listener(
-        "https",
+        names.name("https"),
         load_balancer_arn=load_balancer.arn,
         port=443,
         protocol="HTTPS",
         ssl_policy=TLS_POLICY,
         certificate_arn=certificate_arn,
         default_actions=_NOT_FOUND,
-        opts=child,
+        opts=names.options("https"),
     )
     if not production:
         aws.lb.Listener(
-            "http",
+            names.name("http"),
             load_balancer_arn=load_balancer.arn,
             port=80,
             protocol="HTTP",
@@ -121,6 +121,6 @@ def listeners(
                     "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"},
                 }
             ],
-            opts=child,
+            opts=names.options("http"),
         )
     return https

@@ -10,8 +10,9 @@ host count drive the failover function, which moves the weights and moves them b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -20,6 +21,8 @@ import pulumi_kubernetes as k8s
 from warmstart.components.config.routing import RoutingConfig
 from warmstart.components.config.service import ServiceConfig
 from warmstart.components.fallback.lambda_fallback import LambdaFallback
+from warmstart.components.naming import Children
+from warmstart.components.routing.contract import validated_routing
 from warmstart.components.routing.failover import Failover, FailoverArgs, build_failover
 from warmstart.components.routing.load_balancer import client_ports, listeners, security_group
 from warmstart.components.routing.plan import (
@@ -36,27 +39,45 @@ READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
 
 @dataclass(frozen=True)
 class RoutedService:
-    config: ServiceConfig
+    """One service the load balancer routes to."""
+
+    config: ServiceConfig | Mapping[str, Any]
+    """One `warmstart:services` entry with `routes`, as a stack file writes it (or parsed)."""
     index: int
+    """Its place among the routed services: its listener rule's priority."""
     lambda_fallback: LambdaFallback | None = None
+    """Its Lambda fallback, when its `fallback.lambda` is enabled."""
 
 
 @dataclass(frozen=True)
 class ServiceRoutingArgs:
-    routing: RoutingConfig
+    routing: RoutingConfig | Mapping[str, Any]
+    """`warmstart:routing` as a stack file writes it (or parsed): default weights, alarm
+    timings, the certificate, the Fargate strategy."""
     services: Sequence[RoutedService]
+    """The services with `routes`, each with its rule's position and its Lambda fallback."""
     name: str
+    """The prefix of the AWS names (ALB, target groups, alarms): the cluster's name."""
     namespace: str
+    """The Kubernetes namespace of the services (their TargetGroupBindings live there)."""
     account_id: str
+    """The AWS account, for the ARNs the failover function's policy grants."""
     region: str
+    """The AWS region."""
     vpc_id: pulumi.Input[str]
+    """The VPC of the load balancer and its target groups."""
     vpc_cidr: str
+    """The VPC's range: the only destination the load balancer's security group sends to."""
     public_subnet_ids: Sequence[pulumi.Input[str]]
+    """The subnets the internet-facing load balancer sits in."""
     cluster_security_group_id: pulumi.Input[str]
+    """The EKS cluster security group, opened to the load balancer on each service's port."""
     ecs_cluster_name: str
+    """The ECS cluster of the Fargate fallbacks, which the failover function scales."""
     production: bool
-    # What TargetGroupBindings wait for: the namespace and the controller that owns the CRD.
+    """Production's rules too: the load balancer deletion-protected, HTTPS only (no port 80)."""
     kubernetes_depends_on: Sequence[pulumi.Resource] = ()
+    """What TargetGroupBindings wait for: the namespace and the controller that owns the CRD."""
 
 
 class ServiceRouting(pulumi.ComponentResource):
@@ -73,17 +94,18 @@ class ServiceRouting(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ServiceRoutingArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        args = _validated(name, args)
         super().__init__(TYPE_TOKEN, name, None, opts)
-        self._args = args
+        self._args, self._names = args, Children(self, TYPE_TOKEN, name)
         self.security_group = security_group(
-            self,
+            self._names,
             vpc_id=args.vpc_id,
             vpc_cidr=args.vpc_cidr,
             client_ports=client_ports(args.routing, args.production),
             services=[routed.config for routed in args.services],
         )
         self.load_balancer = aws.lb.LoadBalancer(
-            "alb",
+            self._names.name("alb"),
             name=aws_name(args.name),
             load_balancer_type="application",
             internal=False,
@@ -91,16 +113,16 @@ class ServiceRouting(pulumi.ComponentResource):
             security_groups=[self.security_group.id],
             drop_invalid_header_fields=True,
             enable_deletion_protection=args.production,
-            opts=self._child(),
+            opts=self._names.options("alb"),
         )
         self.listener = listeners(
-            self, self.load_balancer, args.routing.certificate_arn, args.production
+            self._names, self.load_balancer, args.routing.certificate_arn, args.production
         )
         self.target_groups, self.target_group_bindings, self.rules = {}, {}, {}
         for routed in args.services:
             self._route(routed)
         self.failover = build_failover(
-            self,
+            self._names,
             FailoverArgs(
                 routing=args.routing,
                 name=args.name,
@@ -124,20 +146,17 @@ class ServiceRouting(pulumi.ComponentResource):
             }
         )
 
-    def _child(self, *after: pulumi.Resource, **options: object) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, depends_on=list(after), **options)
-
     def _route(self, routed: RoutedService) -> None:
         """The service's target groups, its pods bound to one, and the weighted rule over them."""
-        args, service = self._args, routed.config
-        groups = {"kubernetes": _ip_group(self, args, service, "k8s")}
+        args, service, names = self._args, routed.config, self._names
+        groups = {"kubernetes": _ip_group(names, args, service, "k8s")}
         if service.fallback.fargate.enabled:
-            groups["fargate"] = _ip_group(self, args, service, "ecs")
+            groups["fargate"] = _ip_group(names, args, service, "ecs")
         if routed.lambda_fallback is not None:
-            groups["lambda"] = _lambda_group(self, args.name, service, routed.lambda_fallback)
+            groups["lambda"] = _lambda_group(names, args.name, service, routed.lambda_fallback)
         self.target_groups[service.name] = groups
         self.target_group_bindings[service.name] = _bind_pods(
-            self, args, service, groups["kubernetes"], self.security_group
+            names, args, service, groups["kubernetes"], self.security_group
         )
         weights = normal_weights(service, args.routing).by_path()
         routes = service.routes
@@ -149,7 +168,7 @@ class ServiceRouting(pulumi.ComponentResource):
         if routes.paths:
             conditions.append({"path_pattern": {"values": list(routes.paths)}})
         self.rules[service.name] = aws.lb.ListenerRule(
-            service.name,
+            names.name(service.name),
             listener_arn=self.listener.arn,
             priority=rule_priority(routed.index),
             conditions=conditions,
@@ -167,16 +186,34 @@ class ServiceRouting(pulumi.ComponentResource):
             # Config owns the weights: a change reaches the ALB. An `up` during a failover
             # resets them, and the failover function's scheduled pass (every minute, while
             # the down alarm stands) shifts them again.
-            opts=self._child(*groups.values()),
+            opts=names.options(service.name, depends_on=list(groups.values())),
         )
 
 
+def _validated(name: str, args: ServiceRoutingArgs) -> ServiceRoutingArgs:
+    """The args with routing and services parsed and checked by the stack file's rules, or
+    ConfigError naming every problem, before anything registers."""
+    routing, configs = validated_routing(
+        name,
+        args.routing,
+        args.services,
+        namespace=args.namespace,
+        vpc_cidr=args.vpc_cidr,
+        production=args.production,
+    )
+    services = [
+        replace(routed, config=config)
+        for routed, config in zip(args.services, configs, strict=True)
+    ]
+    return replace(args, routing=routing, services=services)
+
+
 def _ip_group(
-    parent: pulumi.Resource, args: ServiceRoutingArgs, service: ServiceConfig, kind: str
+    names: Children, args: ServiceRoutingArgs, service: ServiceConfig, kind: str
 ) -> aws.lb.TargetGroup:
     """Pods (`k8s`) or Fargate tasks (`ecs`): IP targets health-checked like the readiness probe."""
     return aws.lb.TargetGroup(
-        f"{service.name}-{kind}",
+        names.name(f"{service.name}-{kind}"),
         # The port is in the name: a port change replaces the group, and the new one is
         # created before the old is deleted, which the same name would make impossible.
         name=aws_name(args.name, service.name, kind, str(service.port)),
@@ -186,42 +223,41 @@ def _ip_group(
         vpc_id=args.vpc_id,
         health_check={**health_check(service), "port": "traffic-port"},
         deregistration_delay=deregistration_delay(service),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=names.options(f"{service.name}-{kind}"),
     )
 
 
 def _lambda_group(
-    parent: pulumi.Resource, stack_name: str, service: ServiceConfig, fallback: LambdaFallback
+    names: Children, stack_name: str, service: ServiceConfig, fallback: LambdaFallback
 ) -> aws.lb.TargetGroup:
-    child = pulumi.ResourceOptions(parent=parent)
     group = aws.lb.TargetGroup(
-        f"{service.name}-fn",
+        names.name(f"{service.name}-fn"),
         name=aws_name(stack_name, service.name, "fn"),
         target_type="lambda",
         lambda_multi_value_headers_enabled=True,
-        opts=child,
+        opts=names.options(f"{service.name}-fn"),
     )
     permission = aws.lambda_.Permission(
-        f"{service.name}-alb",
+        names.name(f"{service.name}-alb"),
         action="lambda:InvokeFunction",
         function=fallback.function.name,
         qualifier=fallback.alias.name,
         principal="elasticloadbalancing.amazonaws.com",
         source_arn=group.arn,
-        opts=child,
+        opts=names.options(f"{service.name}-alb"),
     )
     # ELB checks it may invoke the target while attaching it: permission first.
     aws.lb.TargetGroupAttachment(
-        f"{service.name}-fn",
+        names.name(f"{service.name}-fn"),
         target_group_arn=group.arn,
         target_id=fallback.alias.arn,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[permission]),
+        opts=names.options(f"{service.name}-fn", depends_on=[permission]),
     )
     return group
 
 
 def _bind_pods(
-    parent: pulumi.Resource,
+    names: Children,
     args: ServiceRoutingArgs,
     service: ServiceConfig,
     group: aws.lb.TargetGroup,
@@ -229,17 +265,17 @@ def _bind_pods(
 ) -> k8s.apiextensions.CustomResource:
     """Let the ALB reach the pods, and have the controller keep the group equal to them."""
     aws.vpc.SecurityGroupIngressRule(
-        f"{service.name}-pods",
+        names.name(f"{service.name}-pods"),
         security_group_id=args.cluster_security_group_id,
         referenced_security_group_id=load_balancer_group.id,
         ip_protocol="tcp",
         from_port=service.port,
         to_port=service.port,
         description=f"warmstart: ALB to {service.name} pods",
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=names.options(f"{service.name}-pods"),
     )
     return k8s.apiextensions.CustomResource(
-        f"{service.name}-pods",
+        names.name(f"{service.name}-pods"),
         api_version="elbv2.k8s.aws/v1beta1",
         kind="TargetGroupBinding",
         metadata={"name": service.name, "namespace": args.namespace},
@@ -248,5 +284,5 @@ def _bind_pods(
             "targetGroupARN": group.arn,
             "targetType": "ip",
         },
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(args.kubernetes_depends_on)),
+        opts=names.options(f"{service.name}-pods", depends_on=list(args.kubernetes_depends_on)),
     )

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from warmstart.components.config.base import Problem, reference_problems
+from warmstart.components.config.fallback import fallback_problems
 from warmstart.components.config.problems import parsed_model
 from warmstart.components.config.service import (
     ServiceConfig,
@@ -40,3 +41,14 @@ def go_service_problems(service: ServiceConfig, image: object, production: bool)
     if isinstance(image, str):
         problems += reference_problems("image", image, production)
     return problems
+
+
+def checked_service(
+    at: str, value: ServiceConfig | Mapping[str, Any]
+) -> ServiceConfig | list[Problem]:
+    """One service parsed and checked by the stack file's rules; or its problems."""
+    parsed = parsed_model(ServiceConfig, value, at)
+    if isinstance(parsed, list):
+        return parsed
+    problems = [*service_problems(at, parsed), *fallback_problems(at, parsed.fallback)]
+    return problems or parsed

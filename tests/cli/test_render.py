@@ -122,9 +122,11 @@ def test_cli_writes_both_files(tmp_path, capsys):
         deployment["parent"]
         == "urn:pulumi:render::warmstart::warmstart:kubernetes:GoService::hello"
     )
-    assert deployment["provider"] == (
-        "urn:pulumi:render::warmstart::warmstart:cluster:Cluster$pulumi:providers:kubernetes::kubernetes"
-    )
+    provider = "urn:pulumi:render::warmstart::warmstart:cluster:Cluster$pulumi:providers:kubernetes"
+    assert deployment["provider"] == f"{provider}::cluster-kubernetes"
+    # Named after its Cluster now; the engine adopts the provider of stacks made before.
+    [provider_entry] = [e for e in plan["resources"] if e["urn"] == deployment["provider"]]
+    assert provider_entry["aliases"] == [f"{provider}::kubernetes"]
     assert deployment["ignoreChanges"] == ["spec.replicas"]
     # The namespace name flows in as an input, so the engine orders it first too.
     assert deployment["dependsOn"] == [

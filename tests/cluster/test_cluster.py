@@ -51,31 +51,45 @@ def by_name(result, type_):
 def test_subnets_follow_the_plan_and_carry_load_balancer_tags(dev):
     subnets = by_name(dev, "aws:ec2/subnet:Subnet")
     assert {name: s.inputs["cidrBlock"] for name, s in subnets.items()} == {
-        "public-eu-west-1a": "10.20.192.0/20",
-        "public-eu-west-1b": "10.20.208.0/20",
-        "public-eu-west-1c": "10.20.224.0/20",
-        "private-eu-west-1a": "10.20.0.0/18",
-        "private-eu-west-1b": "10.20.64.0/18",
-        "private-eu-west-1c": "10.20.128.0/18",
+        "cluster-network-public-eu-west-1a": "10.20.192.0/20",
+        "cluster-network-public-eu-west-1b": "10.20.208.0/20",
+        "cluster-network-public-eu-west-1c": "10.20.224.0/20",
+        "cluster-network-private-eu-west-1a": "10.20.0.0/18",
+        "cluster-network-private-eu-west-1b": "10.20.64.0/18",
+        "cluster-network-private-eu-west-1c": "10.20.128.0/18",
     }
-    assert subnets["public-eu-west-1a"].inputs["tags"]["kubernetes.io/role/elb"] == "1"
-    assert subnets["private-eu-west-1b"].inputs["tags"]["kubernetes.io/role/internal-elb"] == "1"
-    assert subnets["private-eu-west-1b"].inputs["tags"]["kubernetes.io/cluster/demo"] == "shared"
+    assert (
+        subnets["cluster-network-public-eu-west-1a"].inputs["tags"]["kubernetes.io/role/elb"] == "1"
+    )
+    assert (
+        subnets["cluster-network-private-eu-west-1b"].inputs["tags"][
+            "kubernetes.io/role/internal-elb"
+        ]
+        == "1"
+    )
+    assert (
+        subnets["cluster-network-private-eu-west-1b"].inputs["tags"]["kubernetes.io/cluster/demo"]
+        == "shared"
+    )
     assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets.values())
 
 
 def test_nat_gateways_shared_outside_production_and_per_zone_in_it(dev, prod):
-    assert sorted(by_name(dev, "aws:ec2/natGateway:NatGateway")) == ["nat-eu-west-1a"]
-    assert sorted(by_name(prod, "aws:ec2/natGateway:NatGateway")) == [
-        "nat-eu-west-1a",
-        "nat-eu-west-1b",
-        "nat-eu-west-1c",
+    assert sorted(by_name(dev, "aws:ec2/natGateway:NatGateway")) == [
+        "cluster-network-nat-eu-west-1a"
     ]
-    routes = by_name(dev, "aws:ec2/routeTable:RouteTable")["private-eu-west-1c"].inputs["routes"]
+    assert sorted(by_name(prod, "aws:ec2/natGateway:NatGateway")) == [
+        "cluster-network-nat-eu-west-1a",
+        "cluster-network-nat-eu-west-1b",
+        "cluster-network-nat-eu-west-1c",
+    ]
+    routes = by_name(dev, "aws:ec2/routeTable:RouteTable")[
+        "cluster-network-private-eu-west-1c"
+    ].inputs["routes"]
     assert routes == [
         {
             "cidrBlock": "0.0.0.0/0",
-            "natGatewayId": "<known after apply: aws:ec2/natGateway:NatGateway nat-eu-west-1a.id>",
+            "natGatewayId": "<known after apply: aws:ec2/natGateway:NatGateway cluster-network-nat-eu-west-1a.id>",
         }
     ]
 
@@ -86,12 +100,12 @@ def test_vpc_endpoints_keep_image_pulls_off_the_nat(dev):
         name: (e.inputs["serviceName"], e.inputs["vpcEndpointType"])
         for name, e in endpoints.items()
     } == {
-        "s3": ("com.amazonaws.eu-west-1.s3", "Gateway"),
-        "ecr-api": ("com.amazonaws.eu-west-1.ecr.api", "Interface"),
-        "ecr-dkr": ("com.amazonaws.eu-west-1.ecr.dkr", "Interface"),
+        "cluster-network-s3": ("com.amazonaws.eu-west-1.s3", "Gateway"),
+        "cluster-network-ecr-api": ("com.amazonaws.eu-west-1.ecr.api", "Interface"),
+        "cluster-network-ecr-dkr": ("com.amazonaws.eu-west-1.ecr.dkr", "Interface"),
     }
-    assert len(endpoints["s3"].inputs["routeTableIds"]) == 3
-    assert endpoints["ecr-dkr"].inputs["privateDnsEnabled"] is True
+    assert len(endpoints["cluster-network-s3"].inputs["routeTableIds"]) == 3
+    assert endpoints["cluster-network-ecr-dkr"].inputs["privateDnsEnabled"] is True
 
 
 def test_control_plane(dev):
@@ -103,21 +117,21 @@ def test_control_plane(dev):
         "bootstrapClusterCreatorAdminPermissions": False,
     }
     assert cluster["encryptionConfig"] == {
-        "provider": {"keyArn": "<known after apply: aws:kms/key:Key secrets.arn>"},
+        "provider": {"keyArn": "<known after apply: aws:kms/key:Key cluster-secrets.arn>"},
         "resources": ["secrets"],
     }
     assert cluster["enabledClusterLogTypes"] == ["api", "audit", "authenticator"]
     assert cluster["vpcConfig"]["endpointPrivateAccess"] is True
     assert cluster["vpcConfig"]["endpointPublicAccess"] is True
     assert len(cluster["vpcConfig"]["subnetIds"]) == 3
-    assert dev.get("aws:kms/key:Key", "secrets").inputs["enableKeyRotation"] is True
+    assert dev.get("aws:kms/key:Key", "cluster-secrets").inputs["enableKeyRotation"] is True
 
 
 def test_production_protects_cluster_key_and_vpc_and_names_its_admins(prod):
     for type_, name in [
         ("aws:eks/cluster:Cluster", "cluster"),
-        ("aws:kms/key:Key", "secrets"),
-        ("aws:ec2/vpc:Vpc", "vpc"),
+        ("aws:kms/key:Key", "cluster-secrets"),
+        ("aws:ec2/vpc:Vpc", "cluster-network-vpc"),
     ]:
         assert prod.get(type_, name).protect is True
     cluster = prod.get("aws:eks/cluster:Cluster", "cluster").inputs
@@ -126,9 +140,11 @@ def test_production_protects_cluster_key_and_vpc_and_names_its_admins(prod):
 
 
 def test_access_entries_for_named_admins(dev):
-    entry = dev.get("aws:eks/accessEntry:AccessEntry", "admin-0")
+    entry = dev.get("aws:eks/accessEntry:AccessEntry", "cluster-admin-0")
     assert (entry.inputs["principalArn"], entry.inputs["type"]) == (ADMIN, "STANDARD")
-    association = dev.get("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "admin-0")
+    association = dev.get(
+        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "cluster-admin-0"
+    )
     assert (
         association.inputs["policyArn"]
         == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
@@ -139,7 +155,7 @@ def test_access_entries_for_named_admins(dev):
 
 def test_node_groups(dev):
     groups = by_name(dev, "aws:eks/nodeGroup:NodeGroup")
-    system, spot = groups["system"].inputs, groups["spot"].inputs
+    system, spot = groups["cluster-system"].inputs, groups["cluster-spot"].inputs
     assert (system["capacityType"], spot["capacityType"]) == ("ON_DEMAND", "SPOT")
     assert system["instanceTypes"] == ["m7g.large"]
     assert spot["instanceTypes"] == ["m7g.large", "m6g.large", "c7g.xlarge", "r7g.large"]
@@ -149,12 +165,12 @@ def test_node_groups(dev):
     assert spot["nodeGroupName"] == "demo-spot"
     assert (
         spot["launchTemplate"]["id"]
-        == "<known after apply: aws:ec2/launchTemplate:LaunchTemplate spot.id>"
+        == "<known after apply: aws:ec2/launchTemplate:LaunchTemplate cluster-spot.id>"
     )
 
 
 def test_launch_templates_require_imdsv2_and_encrypt_gp3(dev):
-    template = dev.get("aws:ec2/launchTemplate:LaunchTemplate", "spot").inputs
+    template = dev.get("aws:ec2/launchTemplate:LaunchTemplate", "cluster-spot").inputs
     assert template["metadataOptions"] == {
         "httpEndpoint": "enabled",
         "httpTokens": "required",
@@ -185,53 +201,55 @@ def test_addons_wait_for_node_groups(dev):
     groups = {r.urn for r in dev.of_type("aws:eks/nodeGroup:NodeGroup")}
     addons = by_name(dev, "aws:eks/addon:Addon")
     assert sorted(addons) == [
-        "coredns",
-        "eks-pod-identity-agent",
-        "kube-proxy",
-        "metrics-server",  # HPAs scale on its metrics
-        "vpc-cni",
+        "cluster-coredns",
+        "cluster-eks-pod-identity-agent",
+        "cluster-kube-proxy",
+        "cluster-metrics-server",  # HPAs scale on its metrics
+        "cluster-vpc-cni",
     ]
     for addon in addons.values():
         assert groups <= set(addon.depends_on)
-    assert "addonVersion" not in addons["coredns"].inputs
+    assert "addonVersion" not in addons["cluster-coredns"].inputs
 
 
 def test_addon_versions_from_config():
     cluster = {**EKS, "addonVersions": {"coredns": "v1.12.4-eksbuild.1"}}
-    addon = run(eks_stack(cluster)).get("aws:eks/addon:Addon", "coredns")
+    addon = run(eks_stack(cluster)).get("aws:eks/addon:Addon", "cluster-coredns")
     assert addon.inputs["addonVersion"] == "v1.12.4-eksbuild.1"
 
 
 def test_node_role_gets_the_mirror_import_policy(dev):
     attachments = by_name(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     node = {
-        name: a.inputs["policyArn"] for name, a in attachments.items() if name.startswith("nodes-")
+        name: a.inputs["policyArn"]
+        for name, a in attachments.items()
+        if name.startswith("cluster-nodes-")
     }
     assert node == {
-        "nodes-AmazonEKSWorkerNodePolicy": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-        "nodes-AmazonEC2ContainerRegistryPullOnly": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
-        "nodes-AmazonEKS_CNI_Policy": "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-        "nodes-extra-0": "<known after apply: aws:iam/policy:Policy node-pull-through.arn>",
+        "cluster-nodes-AmazonEKSWorkerNodePolicy": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+        "cluster-nodes-AmazonEC2ContainerRegistryPullOnly": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+        "cluster-nodes-AmazonEKS_CNI_Policy": "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+        "cluster-nodes-extra-0": "<known after apply: aws:iam/policy:Policy registry-mirror-node-pull-through.arn>",
     }
 
 
 def test_load_balancer_controller_with_pod_identity(dev):
     association = dev.get(
-        "aws:eks/podIdentityAssociation:PodIdentityAssociation", "load-balancer-controller"
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation", "cluster-load-balancer-controller"
     )
     assert (association.inputs["namespace"], association.inputs["serviceAccount"]) == (
         "kube-system",
         "aws-load-balancer-controller",
     )
-    release = dev.get("kubernetes:helm.sh/v3:Release", "aws-load-balancer-controller")
+    release = dev.get("kubernetes:helm.sh/v3:Release", "cluster-load-balancer-controller")
     assert release.inputs["chart"] == "aws-load-balancer-controller"
     assert release.inputs["repositoryOpts"] == {"repo": "https://aws.github.io/eks-charts"}
     assert release.inputs["values"]["enableServiceMutatorWebhook"] is False
     assert release.inputs["values"]["serviceAccount"]["annotations"] == {}
     assert association.urn in release.depends_on
-    pod_identity_agent = dev.get("aws:eks/addon:Addon", "eks-pod-identity-agent")
+    pod_identity_agent = dev.get("aws:eks/addon:Addon", "cluster-eks-pod-identity-agent")
     assert pod_identity_agent.urn in association.depends_on
-    provider = dev.get("pulumi:providers:kubernetes", "kubernetes")
+    provider = dev.get("pulumi:providers:kubernetes", "cluster-kubernetes")
     assert release.provider == provider.urn
     assert provider.inputs == {"kubeconfig": "[secret]"}
 
@@ -241,17 +259,20 @@ def test_load_balancer_controller_with_irsa():
     result = run(eks_stack(cluster))
     associations = result.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
     assert [a.name for a in associations] == ["cluster-autoscaler"]
-    oidc = result.get("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "cluster-oidc")
+    oidc = result.get(
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+        "cluster-load-balancer-controller-oidc",
+    )
     assert oidc.inputs["clientIdLists"] == ["sts.amazonaws.com"]
-    role = result.get("aws:iam/role:Role", "load-balancer-controller")
+    role = result.get("aws:iam/role:Role", "cluster-load-balancer-controller")
     trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
     assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert trust["Principal"] == {
-        "Federated": "<known after apply: aws:iam/openIdConnectProvider:OpenIdConnectProvider cluster-oidc.arn>"
+        "Federated": "<known after apply: aws:iam/openIdConnectProvider:OpenIdConnectProvider cluster-load-balancer-controller-oidc.arn>"
     }
-    release = result.get("kubernetes:helm.sh/v3:Release", "aws-load-balancer-controller")
+    release = result.get("kubernetes:helm.sh/v3:Release", "cluster-load-balancer-controller")
     assert release.inputs["values"]["serviceAccount"]["annotations"] == {
-        "eks.amazonaws.com/role-arn": "<known after apply: aws:iam/role:Role load-balancer-controller.arn>"
+        "eks.amazonaws.com/role-arn": "<known after apply: aws:iam/role:Role cluster-load-balancer-controller.arn>"
     }
 
 
@@ -259,7 +280,10 @@ def test_every_identity_policy_written_passes_the_linter(dev):
     policies = {
         r.name: json.loads(r.inputs["policy"]) for r in dev.of_type("aws:iam/policy:Policy")
     }
-    assert sorted(policies) == ["load-balancer-controller", "node-pull-through"]
+    assert sorted(policies) == [
+        "cluster-load-balancer-controller",
+        "registry-mirror-node-pull-through",
+    ]
     for name, policy in policies.items():
         real, _ = findings(policy)
         assert real == [], name
@@ -285,7 +309,10 @@ def test_cluster_autoscaler_discovers_and_resizes_only_this_clusters_node_groups
         values["rbac"]["serviceAccount"]["name"],
     )
     assert association.urn in release.depends_on
-    assert dev.get("aws:eks/addon:Addon", "eks-pod-identity-agent").urn in association.depends_on
+    assert (
+        dev.get("aws:eks/addon:Addon", "cluster-eks-pod-identity-agent").urn
+        in association.depends_on
+    )
     policy = json.loads(
         dev.get("aws:iam/rolePolicy:RolePolicy", "cluster-autoscaler").inputs["policy"]
     )
@@ -310,7 +337,7 @@ def test_stack_exports_cluster_outputs(dev):
     cluster = dev.outputs["cluster"]
     assert cluster["name"] == "demo"
     assert cluster["endpoint"] == "<known after apply: aws:eks/cluster:Cluster cluster.endpoint>"
-    assert cluster["vpcId"] == "<known after apply: aws:ec2/vpc:Vpc vpc.id>"
+    assert cluster["vpcId"] == "<known after apply: aws:ec2/vpc:Vpc cluster-network-vpc.id>"
     assert len(cluster["privateSubnetIds"]) == 3
     assert dev.outputs["kubeconfig"] == "[secret]"
 
@@ -339,8 +366,8 @@ def test_changing_sizes_and_labels_is_an_update_not_a_replacement():
         "maxSize": 20,
         "labels": {"tier": "batch"},
     }
-    before = run(eks_stack()).get("aws:eks/nodeGroup:NodeGroup", "spot").inputs
-    after = run(eks_stack(resized)).get("aws:eks/nodeGroup:NodeGroup", "spot").inputs
+    before = run(eks_stack()).get("aws:eks/nodeGroup:NodeGroup", "cluster-spot").inputs
+    after = run(eks_stack(resized)).get("aws:eks/nodeGroup:NodeGroup", "cluster-spot").inputs
     assert before["scalingConfig"] != after["scalingConfig"]
     assert before["labels"] != after["labels"]
     for key in NODE_GROUP_REPLACING_INPUTS:
@@ -431,21 +458,23 @@ def test_production_limits_the_public_endpoint_to_its_deployers():
 
 
 def test_the_kubernetes_provider_waits_for_the_admins_access(dev):
-    provider = dev.get("pulumi:providers:kubernetes", "kubernetes")
-    association = dev.get("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "admin-0")
+    provider = dev.get("pulumi:providers:kubernetes", "cluster-kubernetes")
+    association = dev.get(
+        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "cluster-admin-0"
+    )
     assert association.urn in provider.depends_on
     namespace = dev.get("kubernetes:core/v1:Namespace", "warmstart")
     assert namespace.provider == provider.urn
 
 
 def test_the_control_plane_log_group_exists_first_and_expires(dev):
-    logs = dev.get("aws:cloudwatch/logGroup:LogGroup", "control-plane")
+    logs = dev.get("aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane")
     assert logs.inputs == {"name": "/aws/eks/demo/cluster", "retentionInDays": 30}
     assert logs.urn in dev.get("aws:eks/cluster:Cluster", "cluster").depends_on
 
 
 def test_the_controller_webhook_stays_on_on_demand_nodes(dev):
-    release = dev.get("kubernetes:helm.sh/v3:Release", "aws-load-balancer-controller")
+    release = dev.get("kubernetes:helm.sh/v3:Release", "cluster-load-balancer-controller")
     values = release.inputs["values"]
     assert values["nodeSelector"] == {"warmstart.dev/node-group": "system"}
     assert values["podDisruptionBudget"] == {"maxUnavailable": 1}
@@ -453,6 +482,6 @@ def test_the_controller_webhook_stays_on_on_demand_nodes(dev):
 
 
 def test_the_vpc_cni_enforces_network_policies(dev):
-    cni = dev.get("aws:eks/addon:Addon", "vpc-cni")
+    cni = dev.get("aws:eks/addon:Addon", "cluster-vpc-cni")
     assert json.loads(cni.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
-    assert "configurationValues" not in dev.get("aws:eks/addon:Addon", "coredns").inputs
+    assert "configurationValues" not in dev.get("aws:eks/addon:Addon", "cluster-coredns").inputs

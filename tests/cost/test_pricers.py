@@ -85,7 +85,9 @@ def test_nat_gateway_hours_data_and_image_pulls_only_without_private_pulls(tmp_p
 
 def test_load_balancer_hours_lcus_and_a_public_address_per_zone(tmp_path):
     document = plan(
-        resource("aws:lb/loadBalancer:LoadBalancer", "alb", internal=False, subnets=["a", "b"])
+        resource(
+            "aws:lb/loadBalancer:LoadBalancer", "routing-alb", internal=False, subnets=["a", "b"]
+        )
     )
     # 0.02 x 730 = 14.6; 2 LCU x 0.01 x 730 = 14.6; 2 x 0.005 x 730 = 7.3
     assert charges(document, tmp_path, CostConfig(alb_lcus=2)) == [
@@ -278,11 +280,11 @@ def test_scheduled_function_runs_from_its_rate(tmp_path):
 def test_storage_alarms_logs_and_keys(tmp_path):
     document = plan(
         resource("aws:ecr/repository:Repository", "api"),
-        resource("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "k8s"),
+        resource("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "registry-mirror-k8s"),
         resource("aws:cloudwatch/metricAlarm:MetricAlarm", "down"),
         resource("aws:cloudwatch/logGroup:LogGroup", "a"),
         resource("aws:cloudwatch/logGroup:LogGroup", "b"),
-        resource("aws:kms/key:Key", "secrets"),
+        resource("aws:kms/key:Key", "cluster-secrets"),
     )
     usage = CostConfig(
         images_stored_per_repository=512, image_mib=20, cached_upstream_gib=3, log_gib_per_month=8

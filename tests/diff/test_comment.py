@@ -88,7 +88,9 @@ CASES = {
     "guarantee": lambda plan: edit_plan(
         plan, "aws:eks/cluster:Cluster", "cluster", no_deletion_protection
     ),
-    "iam": lambda plan: edit_plan(plan, "aws:iam/policy:Policy", "node-pull-through", grant_s3),
+    "iam": lambda plan: edit_plan(
+        plan, "aws:iam/policy:Policy", "registry-mirror-node-pull-through", grant_s3
+    ),
     "capacity": lambda plan: render(
         with_config(
             "services",

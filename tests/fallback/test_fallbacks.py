@@ -13,21 +13,21 @@ def dev():
 
 
 def test_fargate_service_uses_strategies_not_a_launch_type(dev):
-    ecs = dev.get("aws:ecs/service:Service", "hello")
+    ecs = dev.get("aws:ecs/service:Service", "fargate-hello")
     assert "launchType" not in ecs.inputs
     assert ecs.inputs["capacityProviderStrategies"] == [
         {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
         {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 4},
     ]
     assert ecs.inputs["desiredCount"] == 0
-    providers = dev.get("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "fallback")
+    providers = dev.get("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "fargate")
     assert providers.urn in ecs.depends_on
     assert providers.inputs["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
-    rule = dev.get("aws:lb/listenerRule:ListenerRule", "hello")
+    rule = dev.get("aws:lb/listenerRule:ListenerRule", "routing-hello")
     assert rule.urn in ecs.depends_on
     assert ecs.inputs["loadBalancers"] == [
         {
-            "targetGroupArn": "<known after apply: aws:lb/targetGroup:TargetGroup hello-ecs.arn>",
+            "targetGroupArn": "<known after apply: aws:lb/targetGroup:TargetGroup routing-hello-ecs.arn>",
             "containerName": "hello",
             "containerPort": 8080,
         }
@@ -36,7 +36,7 @@ def test_fargate_service_uses_strategies_not_a_launch_type(dev):
 
 
 def test_fargate_task_runs_the_pod_image_and_environment(dev):
-    task = dev.get("aws:ecs/taskDefinition:TaskDefinition", "hello").inputs
+    task = dev.get("aws:ecs/taskDefinition:TaskDefinition", "fargate-hello").inputs
     assert (task["cpu"], task["memory"], task["networkMode"]) == ("512", "1024", "awsvpc")
     assert task["runtimePlatform"] == {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}
     container = json.loads(task["containerDefinitions"])[0]
@@ -53,14 +53,14 @@ def test_fargate_task_runs_the_pod_image_and_environment(dev):
         container["logConfiguration"]["options"]["awslogs-group"]
         == "/warmstart/demo-fallback/hello"
     )
-    logs = dev.get("aws:cloudwatch/logGroup:LogGroup", "hello").inputs
+    logs = dev.get("aws:cloudwatch/logGroup:LogGroup", "fargate-hello").inputs
     assert (logs["name"], logs["retentionInDays"]) == ("/warmstart/demo-fallback/hello", 14)
 
 
 def test_fargate_scales_with_target_tracking_from_zero(dev):
-    target = dev.get("aws:appautoscaling/target:Target", "hello").inputs
+    target = dev.get("aws:appautoscaling/target:Target", "fargate-hello").inputs
     assert (target["minCapacity"], target["maxCapacity"]) == (0, 10)
-    policy = dev.get("aws:appautoscaling/policy:Policy", "hello").inputs
+    policy = dev.get("aws:appautoscaling/policy:Policy", "fargate-hello").inputs
     assert policy["policyType"] == "TargetTrackingScaling"
     assert policy["targetTrackingScalingPolicyConfiguration"]["targetValue"] == 60
     assert policy["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"] == {

@@ -78,7 +78,7 @@ class Deployed:
 
     def alarm(self, service_name: str, kind: str) -> str:
         return self.rendered.get(
-            "aws:cloudwatch/metricAlarm:MetricAlarm", f"{service_name}-{kind}"
+            "aws:cloudwatch/metricAlarm:MetricAlarm", f"routing-{service_name}-{kind}"
         ).inputs["name"]
 
     def change_alarm(self, alarm: str, state: str) -> None:
@@ -117,12 +117,14 @@ class Deployed:
 
     def minute_passes(self) -> dict:
         self.now += 60
-        schedule = self.rendered.get("aws:cloudwatch/eventTarget:EventTarget", "failover-schedule")
+        schedule = self.rendered.get(
+            "aws:cloudwatch/eventTarget:EventTarget", "routing-failover-schedule"
+        )
         return handler.lambda_handler(json.loads(schedule.inputs["input"]), None)
 
     def weights(self, service_name: str) -> dict[str, int]:
         """{target group resource name: weight} on the service's listener rule, from AWS."""
-        rule_arn = self.arns[arn_of("aws:lb/listenerRule:ListenerRule", service_name)]
+        rule_arn = self.arns[arn_of("aws:lb/listenerRule:ListenerRule", f"routing-{service_name}")]
         rule = self.clients["elbv2"].describe_rules(RuleArns=[rule_arn])["Rules"][0]
         by_arn = {arn: reference(marker)[1] for marker, arn in self.arns.items()}
         groups = rule["Actions"][0]["ForwardConfig"]["TargetGroups"]
@@ -130,7 +132,7 @@ class Deployed:
 
     def fargate(self, service_name: str) -> tuple[int, int]:
         """(desired count, autoscaling floor) of the service's Fargate fallback."""
-        cluster = self.rendered.get("aws:ecs/cluster:Cluster", "fallback").inputs["name"]
+        cluster = self.rendered.get("aws:ecs/cluster:Cluster", "fargate").inputs["name"]
         found = self.clients["ecs"].describe_services(cluster=cluster, services=[service_name])
         target = self.clients["application-autoscaling"].describe_scalable_targets(
             ServiceNamespace="ecs", ResourceIds=[f"service/{cluster}/{service_name}"]
@@ -153,7 +155,7 @@ def create_load_balancer(deployed: Deployed) -> None:
         ]["SubnetId"]
         for i, z in ((1, "a"), (2, "b"))
     ]
-    alb = deployed.rendered_inputs("aws:lb/loadBalancer:LoadBalancer")["alb"]
+    alb = deployed.rendered_inputs("aws:lb/loadBalancer:LoadBalancer")["routing-alb"]
     lb = elb.create_load_balancer(Name=alb["name"], Subnets=subnets)["LoadBalancers"][0]
     for name, group in deployed.rendered_inputs("aws:lb/targetGroup:TargetGroup").items():
         shape = {"TargetType": group["targetType"]}
@@ -217,7 +219,7 @@ def create_alarms_and_fallbacks(deployed: Deployed) -> None:
     for alarm in deployed.rendered_inputs("aws:cloudwatch/metricAlarm:MetricAlarm").values():
         put_alarm(deployed.clients["cloudwatch"], alarm["name"])
     ecs, scaling = deployed.clients["ecs"], deployed.clients["application-autoscaling"]
-    cluster = deployed.rendered_inputs("aws:ecs/cluster:Cluster")["fallback"]["name"]
+    cluster = deployed.rendered_inputs("aws:ecs/cluster:Cluster")["fargate"]["name"]
     ecs.create_cluster(clusterName=cluster)
     ecs.register_task_definition(
         family="fallback", containerDefinitions=[{"name": "app", "image": "app:1", "memory": 128}]
@@ -248,7 +250,7 @@ def connect_function(deployed: Deployed, monkeypatch) -> None:
             Value=json.dumps(deployed.real(json.loads(parameter["insecureValue"]))),
             Type=parameter["type"],
         )
-    function = deployed.rendered.get("aws:lambda/function:Function", "failover").inputs
+    function = deployed.rendered.get("aws:lambda/function:Function", "routing-failover").inputs
     for key, value in function["environment"]["variables"].items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
@@ -256,7 +258,7 @@ def connect_function(deployed: Deployed, monkeypatch) -> None:
     sqs, events = deployed.clients["sqs"], deployed.clients["events"]
     queue = sqs.create_queue(QueueName="failover-function")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
-    pattern = deployed.rendered.get("aws:cloudwatch/eventRule:EventRule", "failover").inputs
+    pattern = deployed.rendered.get("aws:cloudwatch/eventRule:EventRule", "routing-failover").inputs
     events.put_rule(Name="failover", EventPattern=pattern["eventPattern"])
     events.put_targets(
         Rule="failover", Targets=[{"Id": "function", "Arn": queue_arn["Attributes"]["QueueArn"]}]
@@ -290,15 +292,19 @@ def deployed(monkeypatch):
         create_rules(result)
         create_alarms_and_fallbacks(result)
         connect_function(result, monkeypatch)
-        for group, port in (("hello-k8s", 8080), ("quote-k8s", 8080), ("orders-k8s", 9090)):
+        for group, port in (
+            ("routing-hello-k8s", 8080),
+            ("routing-quote-k8s", 8080),
+            ("routing-orders-k8s", 9090),
+        ):
             result.register(group, "10.20.1.10", port)
         yield result
 
 
 NORMAL = {
-    "hello": {"hello-k8s": 100, "hello-ecs": 0, "hello-fn": 0},
-    "quote": {"quote-k8s": 100, "quote-fn": 0},
-    "orders": {"orders-k8s": 100, "orders-ecs": 0},
+    "hello": {"routing-hello-k8s": 100, "routing-hello-ecs": 0, "routing-hello-fn": 0},
+    "quote": {"routing-quote-k8s": 100, "routing-quote-fn": 0},
+    "orders": {"routing-orders-k8s": 100, "routing-orders-ecs": 0},
 }
 
 
@@ -320,10 +326,14 @@ def test_each_service_fails_over_to_the_paths_it_has(deployed):
         ("orders", "failover"),
     ]
     # hello's Fargate standby is cold: Lambda takes its share until tasks are healthy.
-    assert deployed.weights("hello") == {"hello-k8s": 0, "hello-ecs": 0, "hello-fn": 100}
-    assert deployed.weights("quote") == {"quote-k8s": 0, "quote-fn": 100}
+    assert deployed.weights("hello") == {
+        "routing-hello-k8s": 0,
+        "routing-hello-ecs": 0,
+        "routing-hello-fn": 100,
+    }
+    assert deployed.weights("quote") == {"routing-quote-k8s": 0, "routing-quote-fn": 100}
     # Without a Lambda path, Fargate keeps its whole share: there is nothing better.
-    assert deployed.weights("orders") == {"orders-k8s": 0, "orders-ecs": 100}
+    assert deployed.weights("orders") == {"routing-orders-k8s": 0, "routing-orders-ecs": 100}
     assert (deployed.fargate("hello"), deployed.fargate("orders")) == ((2, 2), (3, 3))
 
 
@@ -335,12 +345,20 @@ def test_an_alarm_of_another_stack_never_reaches_the_function(deployed):
 
 def test_fargates_share_grows_as_its_tasks_turn_healthy_on_the_scheduled_pass(deployed):
     fail_over_everything(deployed)
-    deployed.register("hello-ecs", "10.20.2.20", 8080)
+    deployed.register("routing-hello-ecs", "10.20.2.20", 8080)
     deployed.minute_passes()
-    assert deployed.weights("hello") == {"hello-k8s": 0, "hello-ecs": 40, "hello-fn": 60}
-    deployed.register("hello-ecs", "10.20.2.21", 8080)
+    assert deployed.weights("hello") == {
+        "routing-hello-k8s": 0,
+        "routing-hello-ecs": 40,
+        "routing-hello-fn": 60,
+    }
+    deployed.register("routing-hello-ecs", "10.20.2.21", 8080)
     deployed.minute_passes()
-    assert deployed.weights("hello") == {"hello-k8s": 0, "hello-ecs": 80, "hello-fn": 20}
+    assert deployed.weights("hello") == {
+        "routing-hello-k8s": 0,
+        "routing-hello-ecs": 80,
+        "routing-hello-fn": 20,
+    }
 
 
 def test_a_recovery_inside_the_hold_is_ramped_back_by_the_schedule_and_floors_come_down(deployed):
@@ -354,8 +372,8 @@ def test_a_recovery_inside_the_hold_is_ramped_back_by_the_schedule_and_floors_co
     deployed.now += 120  # no event will come again: only the schedule can finish this
     passes = [deployed.minute_passes() for _ in range(2)]
     assert [p["service"] for p in passes[0]["reEvaluated"]] == ["hello", "orders", "quote"]
-    assert deployed.weights("quote") == {"quote-k8s": 50, "quote-fn": 50}
-    assert deployed.weights("orders") == {"orders-k8s": 50, "orders-ecs": 50}
+    assert deployed.weights("quote") == {"routing-quote-k8s": 50, "routing-quote-fn": 50}
+    assert deployed.weights("orders") == {"routing-orders-k8s": 50, "routing-orders-ecs": 50}
     assert deployed.fargate("orders") == (3, 3)  # the floor stays up while ramping back
     deployed.minute_passes()
     assert {name: deployed.weights(name) for name in NORMAL} == NORMAL

@@ -44,9 +44,9 @@ def test_registry_credentials_never_reach_the_plan(built):
 
 
 def test_the_repository_exists_before_the_push(built):
-    repository = built.get("aws:ecr/repository:Repository", "hello")
+    repository = built.get("aws:ecr/repository:Repository", "registry-mirror-hello")
     assert repository.urn in built.get(IMAGE, "hello").depends_on
-    sleep_repository = built.get("aws:ecr/repository:Repository", "sleep")
+    sleep_repository = built.get("aws:ecr/repository:Repository", "registry-mirror-sleep")
     assert sleep_repository.urn in built.get(IMAGE, "sleep").depends_on
 
 
@@ -60,7 +60,7 @@ def test_one_pinned_string_for_pods_prewarm_and_fargate(built):
     assert holders["containers"][0]["name"] == "i00-hello"
     sleep = f"{REPOSITORY[: -len('hello')]}sleep@sha256:<known after apply: {IMAGE} sleep.digest>"
     assert holders["initContainers"][0]["image"] == sleep
-    task = built.get("aws:ecs/taskDefinition:TaskDefinition", "hello")
+    task = built.get("aws:ecs/taskDefinition:TaskDefinition", "fargate-hello")
     assert json.loads(task.inputs["containerDefinitions"])[0]["image"] == PINNED
     assert built.outputs["services"]["hello"]["image"] == PINNED
 
@@ -70,7 +70,7 @@ def test_workloads_wait_for_the_push(built):
     for type_, name in (
         ("kubernetes:apps/v1:Deployment", "hello"),
         ("kubernetes:apps/v1:DaemonSet", "image-prewarm-0"),
-        ("aws:ecs/taskDefinition:TaskDefinition", "hello"),
+        ("aws:ecs/taskDefinition:TaskDefinition", "fargate-hello"),
     ):
         assert image.urn in built.get(type_, name).depends_on, (type_, name)
 

@@ -32,35 +32,50 @@ def test_cache_rules_per_upstream(mirrored):
         r.name: r.inputs
         for r in mirrored.of_type("aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
     }
-    assert rules["k8s"] == {"ecrRepositoryPrefix": "k8s", "upstreamRegistryUrl": "registry.k8s.io"}
-    assert rules["quay"] == {"ecrRepositoryPrefix": "quay", "upstreamRegistryUrl": "quay.io"}
-    assert rules["ecr-public"]["upstreamRegistryUrl"] == "public.ecr.aws"
-    assert rules["docker-hub"] == {
+    assert rules["registry-mirror-k8s"] == {
+        "ecrRepositoryPrefix": "k8s",
+        "upstreamRegistryUrl": "registry.k8s.io",
+    }
+    assert rules["registry-mirror-quay"] == {
+        "ecrRepositoryPrefix": "quay",
+        "upstreamRegistryUrl": "quay.io",
+    }
+    assert rules["registry-mirror-ecr-public"]["upstreamRegistryUrl"] == "public.ecr.aws"
+    assert rules["registry-mirror-docker-hub"] == {
         "ecrRepositoryPrefix": "docker-hub",
         "upstreamRegistryUrl": "registry-1.docker.io",
-        "credentialArn": "<known after apply: aws:secretsmanager/secret:Secret docker-hub-credentials.arn>",
+        "credentialArn": "<known after apply: aws:secretsmanager/secret:Secret registry-mirror-docker-hub-credentials.arn>",
     }
 
 
 def test_credentials_live_in_a_secret_with_the_ecr_prefix(mirrored):
-    secret = mirrored.get("aws:secretsmanager/secret:Secret", "docker-hub-credentials")
+    secret = mirrored.get(
+        "aws:secretsmanager/secret:Secret", "registry-mirror-docker-hub-credentials"
+    )
     assert secret.inputs["name"] == "ecr-pullthroughcache/warmstart-test/docker-hub"
     version = mirrored.get(
-        "aws:secretsmanager/secretVersion:SecretVersion", "docker-hub-credentials"
+        "aws:secretsmanager/secretVersion:SecretVersion", "registry-mirror-docker-hub-credentials"
     )
     assert version.inputs["secretString"] == "[secret]"
 
 
 def test_service_repositories(mirrored):
     repositories = {r.name: r for r in mirrored.of_type("aws:ecr/repository:Repository")}
-    assert sorted(repositories) == ["api", "hello", "proxy", "sleep"]
-    hello = repositories["hello"]
+    assert sorted(repositories) == [
+        "registry-mirror-api",
+        "registry-mirror-hello",
+        "registry-mirror-proxy",
+        "registry-mirror-sleep",
+    ]
+    hello = repositories["registry-mirror-hello"]
     assert hello.inputs["name"] == "warmstart/hello"
     assert hello.inputs["imageTagMutability"] == "IMMUTABLE"
     assert hello.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
     assert hello.protect is False
     policy = json.loads(
-        mirrored.get("aws:ecr/lifecyclePolicy:LifecyclePolicy", "hello").inputs["policy"]
+        mirrored.get("aws:ecr/lifecyclePolicy:LifecyclePolicy", "registry-mirror-hello").inputs[
+            "policy"
+        ]
     )
     assert policy["rules"][0]["selection"]["countNumber"] == 30
 
@@ -79,7 +94,9 @@ def test_aws_provider_is_pinned_to_the_account(mirrored):
 
 
 def test_node_policy_grants_only_the_cache_prefixes(mirrored):
-    policy = json.loads(mirrored.get("aws:iam/policy:Policy", "node-pull-through").inputs["policy"])
+    policy = json.loads(
+        mirrored.get("aws:iam/policy:Policy", "registry-mirror-node-pull-through").inputs["policy"]
+    )
     assert policy["Statement"][0]["Resource"] == [
         f"arn:aws:ecr:eu-west-1:123456789012:repository/{prefix}/*"
         for prefix in ("docker-hub", "ecr-public", "k8s", "quay")
@@ -111,10 +128,15 @@ def test_production_protects_repositories():
     )
     del values["warmstart:dockerHubCredentials"]
     result = run(values)
-    assert result.get("aws:ecr/repository:Repository", "hello").protect is True
-    assert result.get("aws:ecr/repository:Repository", "hello").inputs["forceDelete"] is False
+    assert result.get("aws:ecr/repository:Repository", "registry-mirror-hello").protect is True
+    assert (
+        result.get("aws:ecr/repository:Repository", "registry-mirror-hello").inputs["forceDelete"]
+        is False
+    )
 
 
 def test_outside_production_a_credentials_secret_is_deleted_at_once(mirrored):
-    secret = mirrored.get("aws:secretsmanager/secret:Secret", "docker-hub-credentials")
+    secret = mirrored.get(
+        "aws:secretsmanager/secret:Secret", "registry-mirror-docker-hub-credentials"
+    )
     assert secret.inputs["recoveryWindowInDays"] == 0

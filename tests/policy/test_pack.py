@@ -81,7 +81,7 @@ def test_violations_come_back_mandatory_with_the_rules_message(prod):
         ),
         (
             "stateful-protected",
-            "secrets: aws:kms/key:Key holds state and must be protected in production",
+            "cluster-secrets: aws:kms/key:Key holds state and must be protected in production",
             "mandatory",
         ),
     }

@@ -76,6 +76,6 @@ def test_100_routed_services_fit_one_alb(hundred_routed):
     assert len(groups) == 100
     assert len({group.inputs["name"] for group in groups}) == 100
     assert all(len(group.inputs["name"]) <= 32 for group in groups)
-    alb_group = hundred_routed.get("aws:ec2/securityGroup:SecurityGroup", "alb")
+    alb_group = hundred_routed.get("aws:ec2/securityGroup:SecurityGroup", "routing-alb")
     [egress] = alb_group.inputs["egress"]
     assert (egress["fromPort"], egress["description"]) == (8080, "targets on 8080: 100 services")

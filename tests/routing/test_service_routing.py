@@ -27,31 +27,33 @@ def prod():
 def test_three_target_groups_of_the_right_types(dev):
     groups = by_name(dev, "aws:lb/targetGroup:TargetGroup")
     assert {name: g.inputs["targetType"] for name, g in groups.items()} == {
-        "hello-k8s": "ip",
-        "hello-ecs": "ip",
-        "hello-fn": "lambda",
+        "routing-hello-k8s": "ip",
+        "routing-hello-ecs": "ip",
+        "routing-hello-fn": "lambda",
     }
-    kubernetes = groups["hello-k8s"].inputs
+    kubernetes = groups["routing-hello-k8s"].inputs
     assert kubernetes["port"] == 8080
     assert kubernetes["healthCheck"]["path"] == "/readyz"
     assert kubernetes["healthCheck"]["matcher"] == "200"
     # routed preStop 20 + drain 20, under the Spot warning
     assert kubernetes["deregistrationDelay"] == 40
     assert len(kubernetes["name"]) <= 32
-    assert groups["hello-fn"].inputs["lambdaMultiValueHeadersEnabled"] is True
+    assert groups["routing-hello-fn"].inputs["lambdaMultiValueHeadersEnabled"] is True
 
 
 def test_pods_are_bound_to_their_target_group(dev):
-    binding = dev.get("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "hello-pods").inputs
+    binding = dev.get(
+        "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "routing-hello-pods"
+    ).inputs
     assert binding["spec"] == {
         "serviceRef": {"name": "hello", "port": 80},
-        "targetGroupARN": "<known after apply: aws:lb/targetGroup:TargetGroup hello-k8s.arn>",
+        "targetGroupARN": "<known after apply: aws:lb/targetGroup:TargetGroup routing-hello-k8s.arn>",
         "targetType": "ip",
     }
     namespace = dev.get("kubernetes:core/v1:Namespace", "warmstart").inputs
     assert namespace["metadata"]["labels"]["elbv2.k8s.aws/pod-readiness-gate-inject"] == "enabled"
     ingress = dev.get(
-        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "hello-pods"
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "routing-hello-pods"
     ).inputs
     assert (ingress["fromPort"], ingress["toPort"]) == (8080, 8080)
     assert (
@@ -61,10 +63,10 @@ def test_pods_are_bound_to_their_target_group(dev):
 
 
 def test_lambda_permission_comes_before_the_attachment(dev):
-    permission = dev.get("aws:lambda/permission:Permission", "hello-alb")
+    permission = dev.get("aws:lambda/permission:Permission", "routing-hello-alb")
     assert permission.inputs["principal"] == "elasticloadbalancing.amazonaws.com"
     assert permission.inputs["qualifier"] == "live"
-    attachment = dev.get("aws:lb/targetGroupAttachment:TargetGroupAttachment", "hello-fn")
+    attachment = dev.get("aws:lb/targetGroupAttachment:TargetGroupAttachment", "routing-hello-fn")
     assert permission.urn in attachment.depends_on
     assert (
         attachment.inputs["targetId"]
@@ -74,13 +76,21 @@ def test_lambda_permission_comes_before_the_attachment(dev):
 
 def test_weights_come_from_config(dev, prod):
     def weights(result):
-        rule = result.get("aws:lb/listenerRule:ListenerRule", "hello").inputs
+        rule = result.get("aws:lb/listenerRule:ListenerRule", "routing-hello").inputs
         groups = rule["actions"][0]["forward"]["targetGroups"]
         return [(g["arn"].split(" ")[-1].split(".")[0], g["weight"]) for g in groups]
 
-    assert weights(dev) == [("hello-k8s", 100), ("hello-ecs", 0), ("hello-fn", 0)]
-    assert weights(prod) == [("hello-k8s", 90), ("hello-ecs", 10), ("hello-fn", 0)]
-    rule = dev.get("aws:lb/listenerRule:ListenerRule", "hello")
+    assert weights(dev) == [
+        ("routing-hello-k8s", 100),
+        ("routing-hello-ecs", 0),
+        ("routing-hello-fn", 0),
+    ]
+    assert weights(prod) == [
+        ("routing-hello-k8s", 90),
+        ("routing-hello-ecs", 10),
+        ("routing-hello-fn", 0),
+    ]
+    rule = dev.get("aws:lb/listenerRule:ListenerRule", "routing-hello")
     assert rule.inputs["conditions"] == [
         {"hostHeader": {"values": ["hello.example.com"]}},
         {"pathPattern": {"values": ["/v1/*"]}},
@@ -91,20 +101,22 @@ def test_weights_come_from_config(dev, prod):
 
 
 def test_https_only_in_production_http_elsewhere(dev, prod):
-    assert sorted(by_name(dev, "aws:lb/listener:Listener")) == ["http"]
+    assert sorted(by_name(dev, "aws:lb/listener:Listener")) == ["routing-http"]
     listeners = by_name(prod, "aws:lb/listener:Listener")
-    assert sorted(listeners) == ["https"]
-    assert listeners["https"].inputs["certificateArn"] == CERT
-    assert listeners["https"].inputs["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert sorted(listeners) == ["routing-https"]
+    assert listeners["routing-https"].inputs["certificateArn"] == CERT
+    assert listeners["routing-https"].inputs["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert (
-        prod.get("aws:lb/loadBalancer:LoadBalancer", "alb").inputs["enableDeletionProtection"]
+        prod.get("aws:lb/loadBalancer:LoadBalancer", "routing-alb").inputs[
+            "enableDeletionProtection"
+        ]
         is True
     )
 
 
 def test_alarms_drive_the_failover_function(dev):
     alarms = by_name(dev, "aws:cloudwatch/metricAlarm:MetricAlarm")
-    down, recovered = alarms["hello-down"].inputs, alarms["hello-recovered"].inputs
+    down, recovered = alarms["routing-hello-down"].inputs, alarms["routing-hello-recovered"].inputs
     assert (down["metricName"], down["statistic"], down["comparisonOperator"]) == (
         "HealthyHostCount",
         "Minimum",
@@ -116,24 +128,30 @@ def test_alarms_drive_the_failover_function(dev):
         5,
     )
     assert down["dimensions"] == {
-        "TargetGroup": "<known after apply: aws:lb/targetGroup:TargetGroup hello-k8s.arnSuffix>",
-        "LoadBalancer": "<known after apply: aws:lb/loadBalancer:LoadBalancer alb.arnSuffix>",
+        "TargetGroup": "<known after apply: aws:lb/targetGroup:TargetGroup routing-hello-k8s.arnSuffix>",
+        "LoadBalancer": "<known after apply: aws:lb/loadBalancer:LoadBalancer routing-alb.arnSuffix>",
     }
     pattern = json.loads(
-        dev.get("aws:cloudwatch/eventRule:EventRule", "failover").inputs["eventPattern"]
+        dev.get("aws:cloudwatch/eventRule:EventRule", "routing-failover").inputs["eventPattern"]
     )
     assert pattern["detail-type"] == ["CloudWatch Alarm State Change"]
     # One prefix for every alarm of the stack: the pattern does not grow with services.
     assert pattern["resources"] == [
         {"prefix": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:demo-hello-"}
     ]
-    target = dev.get("aws:cloudwatch/eventTarget:EventTarget", "failover")
-    assert target.inputs["arn"] == "<known after apply: aws:lambda/function:Function failover.arn>"
-    assert dev.get("aws:lambda/permission:Permission", "failover-events").urn in target.depends_on
+    target = dev.get("aws:cloudwatch/eventTarget:EventTarget", "routing-failover")
+    assert (
+        target.inputs["arn"]
+        == "<known after apply: aws:lambda/function:Function routing-failover.arn>"
+    )
+    assert (
+        dev.get("aws:lambda/permission:Permission", "routing-failover-events").urn
+        in target.depends_on
+    )
 
 
 def test_failover_function_configuration(dev):
-    function = dev.get("aws:lambda/function:Function", "failover").inputs
+    function = dev.get("aws:lambda/function:Function", "routing-failover").inputs
     assert function["code"] == {
         "assetArchive": {"handler.py": {"fileAsset": "functions/failover/handler.py"}}
     }
@@ -141,11 +159,11 @@ def test_failover_function_configuration(dev):
     path = "/warmstart/warmstart/test/failover/"
     assert function["environment"]["variables"] == {"WARMSTART_FAILOVER_PARAMETERS": path}
     parameters = {p.name: p.inputs for p in dev.of_type("aws:ssm/parameter:Parameter")}
-    assert sorted(parameters) == ["failover-hello-down", "failover-hello-recovered"]
-    down = parameters["failover-hello-down"]
+    assert sorted(parameters) == ["routing-failover-hello-down", "routing-failover-hello-recovered"]
+    down = parameters["routing-failover-hello-down"]
     assert down["name"] == f"{path}{hello_alarm('down')}"
     assert (down["type"], down["tier"]) == ("String", "Standard")
-    assert down["insecureValue"] == parameters["failover-hello-recovered"]["insecureValue"]
+    assert down["insecureValue"] == parameters["routing-failover-hello-recovered"]["insecureValue"]
     config = json.loads(down["insecureValue"])
     hello = config["services"]["hello"]
     assert (hello["downAlarm"], hello["recoveredAlarm"]) == (
@@ -160,9 +178,9 @@ def test_failover_function_configuration(dev):
     }
     groups = {key: hello[f"{key}TargetGroupArn"] for key in ("kubernetes", "fargate", "lambda")}
     assert groups == {
-        "kubernetes": "<known after apply: aws:lb/targetGroup:TargetGroup hello-k8s.arn>",
-        "fargate": "<known after apply: aws:lb/targetGroup:TargetGroup hello-ecs.arn>",
-        "lambda": "<known after apply: aws:lb/targetGroup:TargetGroup hello-fn.arn>",
+        "kubernetes": "<known after apply: aws:lb/targetGroup:TargetGroup routing-hello-k8s.arn>",
+        "fargate": "<known after apply: aws:lb/targetGroup:TargetGroup routing-hello-ecs.arn>",
+        "lambda": "<known after apply: aws:lb/targetGroup:TargetGroup routing-hello-fn.arn>",
     }
     per_group = {
         key: (hello["normalWeights"][arn], hello["failoverWeights"][arn])
@@ -189,7 +207,9 @@ REAL_ARNS = {
 
 def test_a_services_failover_entry_fits_a_standard_parameter_with_room_to_spare(dev):
     """4,096 characters per Standard parameter; real ARNs, three paths: well under half."""
-    value = dev.get("aws:ssm/parameter:Parameter", "failover-hello-down").inputs["insecureValue"]
+    value = dev.get("aws:ssm/parameter:Parameter", "routing-failover-hello-down").inputs[
+        "insecureValue"
+    ]
     text = json.dumps(realistic(value))
     assert len(text) < 2048, len(text)
 
@@ -209,11 +229,11 @@ def test_every_policy_written_passes_the_linter(dev):
     policies = {
         p.name: realistic(p.inputs["policy"]) for p in dev.of_type("aws:iam/rolePolicy:RolePolicy")
     }
-    assert sorted(policies) == ["cluster-autoscaler", "failover", "hello-lambda"]
+    assert sorted(policies) == ["cluster-autoscaler", "hello-lambda", "routing-failover"]
     for name, policy in policies.items():
         real, _ = findings(policy)
         assert real == [], name
-    actions = {a for st in policies["failover"]["Statement"] for a in st["Action"]}
+    actions = {a for st in policies["routing-failover"]["Statement"] for a in st["Action"]}
     assert {
         "elasticloadbalancing:ModifyRule",
         "ecs:UpdateService",
@@ -300,39 +320,43 @@ def test_reservations_must_leave_awss_unreserved_executions():
 
 
 def test_failover_is_re_evaluated_every_minute_with_the_event_the_handler_knows(dev):
-    schedule = dev.get("aws:cloudwatch/eventRule:EventRule", "failover-schedule").inputs
+    schedule = dev.get("aws:cloudwatch/eventRule:EventRule", "routing-failover-schedule").inputs
     assert schedule["scheduleExpression"] == "rate(1 minute)"
-    target = dev.get("aws:cloudwatch/eventTarget:EventTarget", "failover-schedule")
+    target = dev.get("aws:cloudwatch/eventTarget:EventTarget", "routing-failover-schedule")
     assert json.loads(target.inputs["input"]) == RE_EVALUATE
-    permission = dev.get("aws:lambda/permission:Permission", "failover-schedule")
+    permission = dev.get("aws:lambda/permission:Permission", "routing-failover-schedule")
     assert permission.inputs["sourceArn"] == (
-        "<known after apply: aws:cloudwatch/eventRule:EventRule failover-schedule.arn>"
+        "<known after apply: aws:cloudwatch/eventRule:EventRule routing-failover-schedule.arn>"
     )
     assert permission.urn in target.depends_on
 
 
 def test_generated_aws_names_are_pinned_and_a_port_change_renames_the_ip_groups(dev):
     # Literal: a change to aws_name would replace the load balancer and every group.
-    assert dev.get("aws:lb/loadBalancer:LoadBalancer", "alb").inputs["name"] == "demo-2a9751"
+    assert (
+        dev.get("aws:lb/loadBalancer:LoadBalancer", "routing-alb").inputs["name"] == "demo-2a9751"
+    )
     groups = by_name(dev, "aws:lb/targetGroup:TargetGroup")
     assert {name: group.inputs["name"] for name, group in groups.items()} == {
-        "hello-k8s": "demo-hello-k8s-8080-6304b2",
-        "hello-ecs": "demo-hello-ecs-8080-b3f559",
-        "hello-fn": "demo-hello-fn-e61c59",
+        "routing-hello-k8s": "demo-hello-k8s-8080-6304b2",
+        "routing-hello-ecs": "demo-hello-ecs-8080-b3f559",
+        "routing-hello-fn": "demo-hello-fn-e61c59",
     }
     moved = run(routed_stack({**HELLO, "port": 9090}))
     renamed = by_name(moved, "aws:lb/targetGroup:TargetGroup")
-    assert renamed["hello-k8s"].inputs["name"] == "demo-hello-k8s-9090-eeb7c3"
+    assert renamed["routing-hello-k8s"].inputs["name"] == "demo-hello-k8s-9090-eeb7c3"
 
 
 def test_failed_failover_invocations_land_in_a_queue_the_function_may_write(dev):
-    queue = dev.get("aws:sqs/queue:Queue", "failover-failures").inputs
+    queue = dev.get("aws:sqs/queue:Queue", "routing-failover-failures").inputs
     assert queue["messageRetentionSeconds"] == 1_209_600
-    invoke = dev.get("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "failover")
+    invoke = dev.get(
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "routing-failover"
+    )
     assert invoke.inputs["maximumRetryAttempts"] == 2
     assert invoke.inputs["destinationConfig"] == {
         "onFailure": {
-            "destination": "<known after apply: aws:sqs/queue:Queue failover-failures.arn>"
+            "destination": "<known after apply: aws:sqs/queue:Queue routing-failover-failures.arn>"
         }
     }
 

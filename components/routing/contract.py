@@ -1,0 +1,98 @@
+"""What a ServiceRouting checks about its args before it registers anything: the stack file's
+`warmstart:routing` rules and each routed service's, with paths that start at the args
+(`routing.weights`, `services[0].config.routes`)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from warmstart.components.config.base import DNS_LABEL, Problem
+from warmstart.components.config.cluster import ClusterConfig
+from warmstart.components.config.problems import ConfigError, moved, parsed_model
+from warmstart.components.config.routing import RoutingConfig, routing_problems
+from warmstart.components.config.service import ServiceConfig
+from warmstart.components.config.stack import WarmstartConfig
+from warmstart.components.service.contract import checked_service
+
+
+class Routed(Protocol):
+    """What the contract reads of a RoutedService."""
+
+    config: ServiceConfig | Mapping[str, Any]
+    index: int
+    lambda_fallback: object | None
+
+
+def validated_routing(
+    name: str,
+    routing: RoutingConfig | Mapping[str, Any],
+    services: Sequence[Routed],
+    *,
+    namespace: str,
+    vpc_cidr: str,
+    production: bool,
+) -> tuple[RoutingConfig, list[ServiceConfig]]:
+    """The routing and each service parsed; or ConfigError naming every problem."""
+    parsed_routing = parsed_model(RoutingConfig, routing, "routing")
+    problems = parsed_routing if isinstance(parsed_routing, list) else []
+    configs = []
+    for index, routed in enumerate(services):
+        service = checked_service(f"services[{index}].config", routed.config)
+        if isinstance(service, list):
+            problems += service
+        else:
+            configs.append(service)
+    if not problems and isinstance(parsed_routing, RoutingConfig):
+        problems = routing_arg_problems(parsed_routing, services, configs, production)
+    problems += _place_problems(namespace, vpc_cidr)
+    if problems or not isinstance(parsed_routing, RoutingConfig):
+        raise ConfigError(problems, subject=f"ServiceRouting {name} args")
+    return parsed_routing, configs
+
+
+def routing_arg_problems(
+    routing: RoutingConfig,
+    services: Sequence[Routed],
+    configs: list[ServiceConfig],
+    production: bool,
+) -> list[Problem]:
+    """The stack file's routing rules over these services, and what the args must add:
+    distinct rule positions and the Lambda fallback of every service that enables one."""
+    view = WarmstartConfig.model_construct(
+        routing=routing.model_copy(update={"enabled": True}),
+        services=configs,
+        cluster=ClusterConfig.model_construct(mode="eks"),
+        production=production,
+    )
+    problems = list(routing_problems(view))
+    for index in range(len(configs)):
+        problems = moved(problems, f"services[{index}]", f"services[{index}].config")
+    seen: set[int] = set()
+    for index, (routed, config) in enumerate(zip(services, configs, strict=True)):
+        if routed.index in seen:
+            problems.append(
+                Problem(f"services[{index}].index", "must be unique: the rule's priority")
+            )
+        seen.add(routed.index)
+        if config.fallback.lambda_.enabled and routed.lambda_fallback is None:
+            problems.append(
+                Problem(
+                    f"services[{index}].lambdaFallback",
+                    "required: the service's fallback.lambda is enabled",
+                )
+            )
+    return problems
+
+
+def _place_problems(namespace: str, vpc_cidr: str) -> list[Problem]:
+    problems = []
+    if not re.fullmatch(DNS_LABEL, namespace):
+        problems.append(Problem("namespace", "not a Kubernetes namespace name", namespace))
+    try:
+        ipaddress.IPv4Network(vpc_cidr, strict=True)
+    except ValueError:
+        problems.append(Problem("vpcCidr", "not an IPv4 CIDR", vpc_cidr))
+    return problems
