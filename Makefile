@@ -58,7 +58,7 @@ test-python: venv policy-venv ## pytest (component, render, schema, property tes
 test-go: ## go test for the services module
 	cd services && go test -tags nethttpomithttp2 ./...
 
-docs: venv ## regenerate the README's configuration reference from the config models
+docs: venv ## regenerate docs/configuration.md and docs/components.md from the code
 	$(PY) -m warmstart docs
 
 schema: venv ## regenerate schema/warmstart-stack.schema.json (editor support for stack files) from the config models

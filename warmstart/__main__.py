@@ -16,9 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from warmstart import __version__
+from warmstart import __version__, api_docs, config_docs
 from warmstart.components.config import ConfigError
-from warmstart.config_docs import reference, replace_section, rewrite
+from warmstart.config_docs import replace_section
 from warmstart.cost import cli as cost_cli
 from warmstart.diff import cli as diff_cli
 from warmstart.examples import examples, render_example, stale_files
@@ -70,8 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="render a stack offline under the mock runtime")
     render.add_argument("--stack", required=True, help="stack name: stacks/Pulumi.<stack>.yaml")
     render.add_argument("--out", type=Path, help="output directory (default: rendered/<stack>)")
-    docs = commands.add_parser("docs", help="rewrite the README's configuration reference")
-    docs.add_argument("--check", action="store_true", help="fail if the README is out of date")
+    docs = commands.add_parser(
+        "docs", help="rewrite the generated references in docs/ (configuration, components)"
+    )
+    docs.add_argument("--check", action="store_true", help="fail if either is out of date")
     schema = commands.add_parser("schema", help="rewrite the stack files' JSON Schema")
     schema.add_argument("--check", action="store_true", help="fail if the schema is out of date")
     example = commands.add_parser("examples", help="re-render examples/*/expected")
@@ -103,18 +105,33 @@ def _package(args: argparse.Namespace) -> int:
     return 0
 
 
+# The generated references: what, where, and between which markers.
+GENERATED_DOCS = (
+    (
+        "configuration reference",
+        config_docs.PAGE,
+        config_docs.reference,
+        config_docs.BEGIN,
+        config_docs.END,
+    ),
+    ("component reference", api_docs.PAGE, api_docs.reference, api_docs.BEGIN, api_docs.END),
+)
+
+
 def _docs(*, check: bool) -> int:
-    readme = PROJECT_ROOT / "README.md"
-    if check:
-        current = readme.read_text()
-        if replace_section(current, reference()) != current:
-            print("README.md: configuration reference is out of date: run python -m warmstart docs")
-            return 1
-        print("README.md: configuration reference is up to date")
-        return 0
-    changed = rewrite(readme)
-    print(f"{'rewrote' if changed else 'unchanged:'} {readme.name} configuration reference")
-    return 0
+    stale = 0
+    for what, page, reference, begin, end in GENERATED_DOCS:
+        current = (PROJECT_ROOT / page).read_text()
+        fresh = replace_section(current, reference(), begin, end)
+        if check:
+            stale += fresh != current
+            state = "up to date" if fresh == current else "out of date: run make docs"
+            print(f"{page}: {what} {state}")
+        else:
+            if fresh != current:
+                (PROJECT_ROOT / page).write_text(fresh)
+            print(f"{'rewrote' if fresh != current else 'unchanged:'} {page} {what}")
+    return 1 if stale else 0
 
 
 def _schema(*, check: bool) -> int:

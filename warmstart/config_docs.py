@@ -2,12 +2,18 @@
 
 Every field documents itself with the docstring under its declaration; this module walks
 `WarmstartConfig` and writes one Markdown table per model, in declaration order, between
-two markers in the README. `python -m warmstart docs` rewrites the section; `--check` (and
-a test) fails when the README has drifted from the models or a field has no docstring.
+two markers in docs/configuration.md (a model met again, such as the second node group,
+points at its first table). `python -m warmstart docs` rewrites the section; `--check` (and
+a test) fails when the page has drifted from the models or a field has no docstring.
+
+`attribute_docstrings` is the one way docstrings under declarations are read, here and for
+the component reference (`warmstart.api_docs`): pydantic's own, which `ConfigModel`'s
+`use_attribute_docstrings` runs for every config model.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import typing
@@ -18,6 +24,7 @@ from typing import Any, Literal
 
 import annotated_types
 from pydantic import BaseModel
+from pydantic._internal._docs_extraction import extract_docstrings_from_cls
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -27,6 +34,8 @@ from warmstart.components.config.problems import unwrap
 
 BEGIN = "<!-- config-reference:begin (python -m warmstart docs) -->"
 END = "<!-- config-reference:end -->"
+# The page the reference is written into, relative to the repository.
+PAGE = Path("docs/configuration.md")
 
 
 class UndocumentedFieldError(Exception):
@@ -51,7 +60,20 @@ def reference(root: type[BaseModel] = WarmstartConfig) -> str:
     ]
     if missing:
         raise UndocumentedFieldError("no docstring under: " + ", ".join(missing))
-    return "\n".join(_table(section) for section in sections(root))
+    first: dict[type[BaseModel], Section] = {}
+    tables = []
+    for section in sections(root):
+        tables.append(_table(section, first.get(section.model)))
+        first.setdefault(section.model, section)
+    return "\n".join(tables)
+
+
+def model_sections(root: type[BaseModel] = WarmstartConfig) -> dict[type[BaseModel], str]:
+    """Each model of the tree -> the heading of its table (its first place in a stack file)."""
+    first: dict[type[BaseModel], str] = {}
+    for section in sections(root):
+        first.setdefault(section.model, _title(section))
+    return first
 
 
 def sections(root: type[BaseModel], path: str = "") -> Iterator[Section]:
@@ -64,37 +86,47 @@ def sections(root: type[BaseModel], path: str = "") -> Iterator[Section]:
             yield from sections(nested, f"{path}.{key}{suffix}" if path else f"{key}{suffix}")
 
 
-def rewrite(readme: Path) -> bool:
-    """Write the reference into `readme` between the markers; True when it changed."""
-    text = readme.read_text()
-    updated = replace_section(text, reference())
-    if updated != text:
-        readme.write_text(updated)
-    return updated != text
+def replace_section(text: str, body: str, begin: str = BEGIN, end: str = END) -> str:
+    """`text` with what lies between the two markers replaced by `body`."""
+    if begin not in text or end not in text:
+        raise ValueError(f"the page needs the markers {begin} and {end}")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{body}{end}{tail}"
 
 
-def replace_section(text: str, body: str) -> str:
-    if BEGIN not in text or END not in text:
-        raise ValueError(f"the README needs the markers {BEGIN} and {END}")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{body}{END}{tail}"
+def attribute_docstrings(cls: type) -> dict[str, str]:
+    """The docstring under each annotated attribute of `cls` and of the dataclasses and models
+    it derives from (a base's first), read by pydantic's extraction, the one
+    `use_attribute_docstrings` runs."""
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        model = issubclass(klass, BaseModel) and klass is not BaseModel
+        if klass is cls or model or dataclasses.is_dataclass(klass):
+            docs.update(extract_docstrings_from_cls(klass, use_inspect=True))
+    return docs
+
+
+def anchor(heading: str) -> str:
+    """The fragment GitHub gives a Markdown heading: lower case, punctuation dropped (but
+    `-` and `_`), spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
 def _fields(model: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
     return [(field.alias or name, field) for name, field in model.model_fields.items()]
 
 
-def _table(section: Section) -> str:
-    title = f"`{NAMESPACE}:{section.path}`" if section.path else f"`{NAMESPACE}:*` (top level)"
-    lines = [
-        f"#### {title}",
-        "",
-        _one_line(section.model.__doc__ or ""),
-        "",
-        "| key | type | default | meaning |",
-        "|---|---|---|---|",
-    ]
+def _title(section: Section) -> str:
+    return f"`{NAMESPACE}:{section.path}`" if section.path else f"`{NAMESPACE}:*` (top level)"
+
+
+def _table(section: Section, same_as: Section | None = None) -> str:
+    lines = [f"## {_title(section)}", "", _one_line(section.model.__doc__ or ""), ""]
+    if same_as is not None:
+        title = _title(same_as)
+        return "\n".join([*lines, f"Same keys as [{title}](#{anchor(title)})."]) + "\n"
+    lines += ["| key | type | default | meaning |", "|---|---|---|---|"]
     for key, field in _fields(section.model):
         secret = " **secret**" if not section.path and key in SECRET_KEYS else ""
         lines.append(

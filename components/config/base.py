@@ -34,7 +34,8 @@ class ConfigModel(BaseModel):
     """camelCase keys as in the stack files; unknown keys are errors, not ignored.
 
     `use_attribute_docstrings` turns the docstring under each field into its description,
-    which `python -m warmstart docs` writes into the README's configuration reference.
+    which `python -m warmstart docs` writes into the configuration reference
+    (docs/configuration.md).
     """
 
     model_config = ConfigDict(

@@ -10,7 +10,11 @@ from warmstart.components.config.base import ConfigModel
 from warmstart.config_docs import (
     BEGIN,
     END,
+    PAGE,
     UndocumentedFieldError,
+    anchor,
+    attribute_docstrings,
+    model_sections,
     reference,
     replace_section,
     sections,
@@ -36,6 +40,15 @@ class Outer(ConfigModel):
     """One inner, set."""
 
 
+class Twice(ConfigModel):
+    """One model under two keys."""
+
+    first: Inner = Inner()
+    """The first."""
+    second: Inner = Inner()
+    """The second."""
+
+
 class Undocumented(ConfigModel):
     """A model with one field nobody explained."""
 
@@ -44,9 +57,9 @@ class Undocumented(ConfigModel):
     mystery: int = 0
 
 
-def test_readme_matches_the_models():
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    assert replace_section(readme, reference()) == readme, "run: python -m warmstart docs"
+def test_the_configuration_page_matches_the_models():
+    page = (PROJECT_ROOT / PAGE).read_text()
+    assert replace_section(page, reference()) == page, "run: python -m warmstart docs"
 
 
 def test_every_model_of_the_real_config_has_a_table():
@@ -63,7 +76,15 @@ def test_tables_show_types_bounds_defaults_and_docstrings():
     assert "| `items` | list of mapping, below, >= 2 items | **required** | The items. |" in text
     assert '| `inner` | mapping, below | `{"size": 4}` | One inner, set. |' in text
     assert "| `size` | int, 1 to 9 | `3` | How many. |" in text
-    assert "#### `warmstart:items[]`" in text
+    assert "## `warmstart:items[]`" in text
+
+
+def test_a_model_met_again_points_at_its_first_table():
+    text = reference(Twice)
+    assert text.count("| `size` |") == 1
+    assert "## `warmstart:second`" in text
+    assert "Same keys as [`warmstart:first`](#warmstartfirst)." in text
+    assert model_sections(Twice)[Inner] == "`warmstart:first`"
 
 
 def test_a_field_without_a_docstring_fails_generation():
@@ -76,3 +97,22 @@ def test_the_section_is_replaced_between_markers_only():
     assert replace_section(text, "fresh\n") == f"intro\n{BEGIN}\nfresh\n{END}\noutro\n"
     with pytest.raises(ValueError, match="markers"):
         replace_section("no markers here", "x")
+    other = "a\n<!-- b -->\nstale\n<!-- e -->\n"
+    assert replace_section(other, "new\n", "<!-- b -->", "<!-- e -->") == (
+        "a\n<!-- b -->\nnew\n<!-- e -->\n"
+    )
+
+
+def test_attribute_docstrings_are_the_ones_pydantic_reads():
+    assert attribute_docstrings(Outer) == {
+        name: field.description for name, field in Outer.model_fields.items()
+    }
+    assert attribute_docstrings(Undocumented) == {"documented": "Explained."}
+
+
+def test_anchors_follow_github():
+    assert anchor("`warmstart:services[].fallback.lambda`") == "warmstartservicesfallbacklambda"
+    assert anchor("`warmstart:*` (top level)") == "warmstart-top-level"
+    assert anchor("Promotion: `python -m warmstart promote`") == (
+        "promotion-python--m-warmstart-promote"
+    )

@@ -64,7 +64,7 @@ def test_compare_is_the_difference_per_component(capsys):
 
 def test_resources_are_grouped_by_their_outermost_component(tmp_path):
     outer = resource("warmstart:cluster:Cluster", "cluster")
-    inner = resource("warmstart:aws:Network", "network", parent_urn=outer["urn"])
+    inner = resource("warmstart:aws:Network", "cluster-network", parent_urn=outer["urn"])
     key = resource("aws:kms/key:Key", "k", parent_urn=inner["urn"])
     loose = resource("aws:kms/key:Key", "loose")
     result = estimate(plan(outer, inner, key, loose), CostConfig(), round_prices(tmp_path))
@@ -81,7 +81,7 @@ def test_unknown_types_are_reported_not_silently_free(tmp_path):
 def test_claim_on_a_hand_computed_plan(tmp_path):
     group = resource(
         "aws:eks/nodeGroup:NodeGroup",
-        "spot",
+        "cluster-spot",
         instanceTypes=["m7g.large"],
         capacityType="SPOT",
         scalingConfig={"desiredSize": 2},
@@ -153,17 +153,25 @@ def test_runs_per_month_of_a_schedule(schedule, runs):
 
 
 def test_reference_reads_a_placeholder_and_nothing_else():
-    assert reference("<known after apply: aws:lb/targetGroup:TargetGroup hello-fn.arn>") == (
+    assert reference(
+        "<known after apply: aws:lb/targetGroup:TargetGroup routing-hello-fn.arn>"
+    ) == (
         "aws:lb/targetGroup:TargetGroup",
-        "hello-fn",
+        "routing-hello-fn",
     )
     assert reference("arn:aws:elasticloadbalancing:...") is None
     assert reference(None) is None
 
 
-def test_the_readmes_monthly_figures_are_the_golden_totals():
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
-    line = next(text for text in readme.splitlines() if "`tests/cost/golden/`):" in text)
-    for name in ("dev", "staging", "prod"):
-        total = (GOLDEN / f"{name}.md").read_text().split("$", 1)[1].split(" ", 1)[0]
+def test_the_cost_pages_monthly_figures_are_the_golden_totals():
+    page = (Path(__file__).parents[2] / "docs" / "cost.md").read_text()
+    line = next(text for text in page.splitlines() if "`tests/cost/golden/`):" in text)
+    totals = {
+        name: (GOLDEN / f"{name}.md").read_text().split("$", 1)[1].split(" ", 1)[0]
+        for name in ("dev", "staging", "prod")
+    }
+    for name, total in totals.items():
         assert f"{name} ${total}" in line, (name, total, line)
+    # The README's headline figure is prod's.
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
+    assert f"`prod` is estimated at ${totals['prod']} a month" in readme

@@ -2,7 +2,7 @@
 
 `estimate` is a pure function of (plan document, usage assumptions, prices, scenario); the
 CLI, `warmstart diff` and the articles' comparison all call it, so a figure in a PR comment
-and one in the README come from the same arithmetic.
+and one in docs/cost.md come from the same arithmetic.
 """
 
 from __future__ import annotations

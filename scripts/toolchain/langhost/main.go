@@ -7,7 +7,7 @@
 // what the proxy does serve: the engine's gRPC interfaces (sdk/v3/proto/go), the SDK's Python
 // toolchain (virtualenvs, pip, linking) and the Python code generator (pkg/v3/codegen/python).
 //
-// It serves the CLI paths warmstart uses (the README lists them) and answers the rest as
+// It serves the CLI paths warmstart uses (docs/sandbox.md lists them) and answers the rest as
 // unimplemented, so a CLI path it does not serve fails loudly instead of doing the wrong
 // thing. Real users run Pulumi's own host; nothing in the product depends on this one.
 package main
