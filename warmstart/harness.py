@@ -143,11 +143,12 @@ class _RecordingMonitor(MockMonitor):
         self.stack_outputs: dict[str, Any] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        """URNs as the engine forms them: children of the stack carry no parent type.
+        """URNs as the engine forms them: the parent's whole qualified type (a component's
+        chain of types) before the resource's; children of the stack carry none.
 
         (The SDK's mock prefixes the Stack type and reads settings from another thread.)
         """
-        parent_type = parent.split("::")[2].rsplit("$", maxsplit=1)[-1] if parent else ""
+        parent_type = parent.split("::")[2] if parent else ""
         if parent_type and parent_type != STACK_TYPE:
             type_ = f"{parent_type}${type_}"
         return f"urn:pulumi:{self.stack}::{PROJECT}::{type_}::{name}"

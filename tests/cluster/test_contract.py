@@ -32,7 +32,8 @@ def test_only_the_programs_own_instance_keeps_its_old_names_as_aliases():
         Cluster("other", ClusterArgs(cluster={**EKS, "name": "other"}, aws=AWS))
 
     vpcs = {r.name: r for r in registered(program) if r.type == VPC}
-    old = "urn:pulumi:test::warmstart::warmstart:aws:Network$aws:ec2/vpc:Vpc::vpc"
+    chain = "warmstart:cluster:Cluster$warmstart:aws:Network$aws:ec2/vpc:Vpc"
+    old = f"urn:pulumi:test::warmstart::{chain}::vpc"
     assert vpcs["cluster-network-vpc"].aliases == (old,)
     # Another instance claiming the same old URN would take over the first one's VPC.
     assert vpcs["other-network-vpc"].aliases == ()

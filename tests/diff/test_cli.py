@@ -42,7 +42,10 @@ def test_diff_of_a_committed_and_an_uncommitted_change(tmp_path):
     assert "## warmstart diff: `HEAD~1 (" in comment
     assert "| prod | 0 | 3 | 0 | 0 | $1,036.74 -> $1,036.74 (±$0.00) |" in comment
     assert "| dev |" not in comment  # --stack prod: only prod rendered
-    assert "ListenerRule hello: traffic weights hello-ecs 10 -> 20, hello-k8s 90 -> 80" in comment
+    assert (
+        "ListenerRule routing-hello: traffic weights routing-hello-ecs 10 -> 20,"
+        " routing-hello-k8s 90 -> 80"
+    ) in comment
 
     working = diff("--base", "HEAD", "--stack", "staging")
     assert working.returncode == 2
