@@ -153,7 +153,8 @@ def _export(
     services: dict[str, GoService],
 ) -> None:
     pulumi.export("clusterMode", cluster.mode)
-    if cluster.name is not None and cluster.network is not None:
+    if cluster.name is not None:
+        placement = cluster.placement
         pulumi.export(
             "cluster",
             {
@@ -162,9 +163,9 @@ def _export(
                 "certificateAuthority": cluster.certificate_authority,
                 "nodeRoleArn": cluster.node_role_arn,
                 "securityGroupId": cluster.cluster_security_group_id,
-                "vpcId": cluster.network.vpc.id,
-                "privateSubnetIds": cluster.network.private_subnet_ids,
-                "publicSubnetIds": cluster.network.public_subnet_ids,
+                "vpcId": placement.vpc_id if placement else None,
+                "privateSubnetIds": placement.private_subnet_ids if placement else None,
+                "publicSubnetIds": placement.public_subnet_ids if placement else None,
             },
         )
         pulumi.export("kubeconfig", cluster.kubeconfig)
@@ -251,9 +252,9 @@ def _routing(
 ) -> WarmstartStack:
     """The ALB and its weighted paths, then the fallbacks that need its target groups."""
     cluster, mirror = stack.cluster, stack.mirror
-    network, aws_config, cluster_config = cluster.network, config.aws, config.cluster
-    if network is None or aws_config is None or cluster_config.network is None:
-        raise ValueError("routing needs cluster.mode eks")  # parse_config reports this first
+    placement, aws_config, cluster_config = cluster.placement, config.aws, config.cluster
+    if placement is None or aws_config is None or cluster_config.network is None:
+        raise ValueError("routing needs an EKS cluster")  # parse_config reports this first
     name = cluster_name(cluster_config)
     aws_only = pulumi.ResourceOptions(providers={"aws": providers["aws"]})
     routed = _routed_services(config, name, aws_only)
@@ -269,9 +270,9 @@ def _routing(
             namespace=config.namespace,
             account_id=aws_config.account_id,
             region=aws_config.region,
-            vpc_id=network.vpc.id,
+            vpc_id=placement.vpc_id,
             vpc_cidr=cluster_config.network.cidr,
-            public_subnet_ids=network.public_subnet_ids,
+            public_subnet_ids=placement.public_subnet_ids,
             cluster_security_group_id=cluster.cluster_security_group_id,
             ecs_cluster_name=f"{name}-fallback",
             production=config.production,
@@ -293,8 +294,8 @@ def _routing(
                 strategy=config.routing.fargate_strategy,
                 region=aws_config.region,
                 ami_type=cluster_config.ami_type,
-                vpc_id=network.vpc.id,
-                subnet_ids=network.private_subnet_ids,
+                vpc_id=placement.vpc_id,
+                subnet_ids=placement.private_subnet_ids,
                 load_balancer_security_group_id=routing.security_group.id,
                 target_group_arns={
                     s.name: routing.target_groups[s.name]["fargate"].arn for s in on_fargate

@@ -26,6 +26,7 @@ from warmstart.stackfile import PROJECT, StackConfig
 SECRET = "[secret]"
 ECR_TOKEN = "aws:ecr/getAuthorizationToken:getAuthorizationToken"
 CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+EKS_CLUSTER = "aws:eks/getCluster:getCluster"
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 
@@ -104,6 +105,31 @@ def cloud_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, An
     return outputs
 
 
+def existing_cluster(name: str) -> dict[str, Any]:
+    """An existing EKS cluster as a lookup returns it: its name, the rest known at `up`."""
+
+    def found(attribute: str) -> str:
+        return placeholder(EKS_CLUSTER, name, attribute)
+
+    return {
+        "name": name,
+        "arn": found("arn"),
+        "endpoint": found("endpoint"),
+        "certificateAuthorities": [{"data": found("certificateAuthorities[0].data")}],
+        "identities": [{"oidcs": [{"issuer": found("identities[0].oidcs[0].issuer")}]}],
+        "vpcConfig": {
+            "clusterSecurityGroupId": found("vpcConfig.clusterSecurityGroupId"),
+            "controlPlaneEgressMode": "",
+            "endpointPrivateAccess": True,
+            "endpointPublicAccess": True,
+            "publicAccessCidrs": [],
+            "securityGroupIds": [],
+            "subnetIds": [],
+            "vpcId": found("vpcConfig.vpcId"),
+        },
+    }
+
+
 class _PlaceholderMocks(pulumi.runtime.Mocks):
     """Echo inputs back as state, plus placeholders for what only the cloud knows."""
 
@@ -120,6 +146,8 @@ class _PlaceholderMocks(pulumi.runtime.Mocks):
                 "authorizationToken": SECRET,
                 "proxyEndpoint": placeholder(args.token, "registry", "proxyEndpoint"),
             }
+        if args.token == EKS_CLUSTER:
+            return existing_cluster(args.args.get("name", "cluster"))
         if args.token == CALLER_IDENTITY:
             # Who runs `up` is known only then; a placeholder is no identity to judge.
             identity = placeholder(args.token, "caller", "arn")

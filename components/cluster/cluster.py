@@ -27,10 +27,15 @@ from warmstart.components.cluster.load_balancer_controller import (
     LoadBalancerController,
     LoadBalancerControllerArgs,
 )
-from warmstart.components.cluster.network import Network, NetworkArgs
+from warmstart.components.cluster.network import Network, NetworkArgs, VpcPlacement
 from warmstart.components.cluster.node_settings import image_gc_user_data
 from warmstart.components.cluster.policies import deployer_access_gap, kubeconfig
-from warmstart.components.config.cluster import AwsConfig, ClusterConfig, ImageGcConfig
+from warmstart.components.config.cluster import (
+    AwsConfig,
+    ClusterConfig,
+    ImageGcConfig,
+    is_existing_eks,
+)
 from warmstart.components.naming import Children
 
 TYPE_TOKEN = "warmstart:cluster:Cluster"
@@ -67,7 +72,8 @@ class Cluster(pulumi.ComponentResource):
     provider: k8s.Provider
     mode: str
     kubernetes_version: str
-    # eks mode only: the outputs other components use, then the children themselves.
+    # An EKS cluster only (created, or existing and looked up): the outputs other components
+    # use, then the children warmstart creates.
     name: pulumi.Output[str] | None = None
     endpoint: pulumi.Output[str] | None = None
     certificate_authority: pulumi.Output[str] | None = None
@@ -75,6 +81,7 @@ class Cluster(pulumi.ComponentResource):
     node_role_arn: pulumi.Output[str] | None = None
     cluster_security_group_id: pulumi.Output[str] | None = None
     network: Network | None = None
+    placement: VpcPlacement | None = None
     control_plane: aws.eks.Cluster | None = None
     node_role: eks.Role | None = None
     node_groups: dict[str, aws.eks.NodeGroup]
@@ -101,14 +108,10 @@ class Cluster(pulumi.ComponentResource):
                 kubeconfig="",
                 opts=names.options("kubernetes"),
             )
+        elif is_existing_eks(config):
+            self._existing_eks(args)
         elif config.mode == "existing":
-            secret = pulumi.Output.secret(args.kubeconfig) if args.kubeconfig else None
-            self.provider = k8s.Provider(
-                names.name("kubernetes"),
-                kubeconfig=secret,
-                context=config.context,
-                opts=names.options("kubernetes"),
-            )
+            self.provider = self._existing_provider(args, looked_up=None)
         else:
             self._eks(args)
         outputs: dict[str, object] = {
@@ -125,18 +128,9 @@ class Cluster(pulumi.ComponentResource):
         if args.aws is None or config.network is None:  # parse_config reports these first
             raise ValueError("eks mode needs warmstart:aws and cluster.network")
         name = cluster_name(config)
-        self.network = Network(
-            names.name("network"),
-            NetworkArgs(
-                network=config.network,
-                cluster_name=name,
-                region=args.aws.region,
-                nat_gateways=config.network.nat_gateways or ("per-az" if production else "shared"),
-                production=production,
-            ),
-            opts=names.options("network"),
-        )
-        plane = eks.control_plane(names, name, config, self.network, production)
+        self.placement = self._placement(args, name)
+        private = self.placement.private_subnet_ids
+        plane = eks.control_plane(names, name, config, private, production)
         self.control_plane = plane.cluster
         self._check_deployer_access(config.admin_role_arns)
         self.node_role = eks.node_role(names, args.node_policy_arns)
@@ -144,7 +138,7 @@ class Cluster(pulumi.ComponentResource):
         # The same user data for both groups: one NodeConfig, rendered once.
         user_data = base64.b64encode(image_gc_user_data(args.image_gc).encode()).decode()
         groups = eks.NodeGroupArgs(
-            name, config, user_data, self.control_plane, self.node_role, self.network
+            name, config, user_data, self.control_plane, self.node_role, private
         )
         self.node_groups = {
             group: eks.node_group(names, group, groups) for group in eks.NODE_GROUPS
@@ -158,24 +152,8 @@ class Cluster(pulumi.ComponentResource):
             opts=names.options("kubernetes", depends_on=plane.admin_access),
         )
         if config.load_balancer_controller.enabled:
-            self.load_balancer_controller = LoadBalancerController(
-                names.name("load-balancer-controller"),
-                LoadBalancerControllerArgs(
-                    config=config.load_balancer_controller,
-                    cluster_name=self.control_plane.name,
-                    account_id=args.aws.account_id,
-                    region=args.aws.region,
-                    vpc_id=self.network.vpc.id,
-                    oidc_issuer=self.control_plane.identities.apply(
-                        lambda ids: ids[0].oidcs[0].issuer
-                    ),
-                ),
-                opts=names.options(
-                    "load-balancer-controller",
-                    providers={"kubernetes": self.provider},
-                    depends_on=self.addons,
-                ),
-            )
+            issuer = self.control_plane.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
+            self._load_balancer_controller(args, self.placement.vpc_id, issuer, self.addons)
         if config.cluster_autoscaler.enabled:
             self.cluster_autoscaler = ClusterAutoscaler(
                 names.name("cluster-autoscaler"),
@@ -192,6 +170,89 @@ class Cluster(pulumi.ComponentResource):
                 ),
             )
 
+    def _placement(self, args: ClusterArgs, name: str) -> VpcPlacement:
+        """The VPC given by ID, used as it is; else a Network created for the cluster."""
+        network, names = args.cluster.network, self._names
+        if network is None or args.aws is None:  # parse_config reports these first
+            raise ValueError("eks mode needs warmstart:aws and cluster.network")
+        if network.given:
+            return VpcPlacement.given(network)
+        nat = network.nat_gateways or ("per-az" if args.production else "shared")
+        self.network = Network(
+            names.name("network"),
+            NetworkArgs(network, name, args.aws.region, nat, args.production),
+            opts=names.options("network"),
+        )
+        return self.network.placement
+
+    def _existing_eks(self, args: ClusterArgs) -> None:
+        """An EKS cluster warmstart did not create, looked up by name: its endpoint, CA,
+        security group and OIDC issuer; the provider reaches it with `aws eks get-token`
+        unless a kubeconfig or context is given."""
+        config = args.cluster
+        if args.aws is None or config.name is None:  # parse_config reports these first
+            raise ValueError("an existing EKS cluster needs warmstart:aws and cluster.name")
+        found = aws.eks.get_cluster_output(name=config.name, opts=pulumi.InvokeOptions(parent=self))
+        self._expose(
+            found.name,
+            found.endpoint,
+            found.certificate_authorities.apply(lambda cas: cas[0].data),
+            found.vpc_config.cluster_security_group_id,
+            args.aws.region,
+        )
+        self.provider = self._existing_provider(args, looked_up=self.kubeconfig)
+        if config.network is not None:
+            self.placement = VpcPlacement.given(config.network)
+        controller = config.load_balancer_controller
+        # It likely runs one already: installed only when the stack file asks for it.
+        if "enabled" in controller.model_fields_set and controller.enabled:
+            issuer = found.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
+            self._load_balancer_controller(args, found.vpc_config.vpc_id, issuer, [])
+
+    def _existing_provider(
+        self, args: ClusterArgs, looked_up: pulumi.Output[str] | None
+    ) -> k8s.Provider:
+        """The given kubeconfig (a secret), else the ambient one with the given context, else
+        the looked-up cluster's; none of these at all: the ambient kubeconfig as it is."""
+        kubeconfig: pulumi.Input[str] | None = looked_up
+        if args.kubeconfig is not None:
+            kubeconfig = pulumi.Output.secret(args.kubeconfig)
+        elif args.cluster.context is not None:
+            kubeconfig = None
+        return k8s.Provider(
+            self._names.name("kubernetes"),
+            kubeconfig=kubeconfig,
+            context=args.cluster.context,
+            opts=self._names.options("kubernetes"),
+        )
+
+    def _load_balancer_controller(
+        self,
+        args: ClusterArgs,
+        vpc_id: pulumi.Input[str],
+        oidc_issuer: pulumi.Input[str],
+        after: Sequence[pulumi.Resource],
+    ) -> None:
+        """The controller that binds pods to target groups, after what it needs (add-ons)."""
+        if args.aws is None or self.name is None:  # only called once both are known
+            raise ValueError("the load balancer controller needs an EKS cluster")
+        self.load_balancer_controller = LoadBalancerController(
+            self._names.name("load-balancer-controller"),
+            LoadBalancerControllerArgs(
+                config=args.cluster.load_balancer_controller,
+                cluster_name=self.name,
+                account_id=args.aws.account_id,
+                region=args.aws.region,
+                vpc_id=vpc_id,
+                oidc_issuer=oidc_issuer,
+            ),
+            opts=self._names.options(
+                "load-balancer-controller",
+                providers={"kubernetes": self.provider},
+                depends_on=list(after),
+            ),
+        )
+
     def _check_deployer_access(self, admin_role_arns: list[str]) -> None:
         """Say at preview, not as a 403 mid-update, when `up` runs as a role without access."""
         caller = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self))
@@ -204,17 +265,30 @@ class Cluster(pulumi.ComponentResource):
         caller.arn.apply(warn)
 
     def _expose_control_plane(self, control_plane: aws.eks.Cluster, region: str) -> None:
-        """The values other components and the stack's outputs read, kubeconfig as a secret."""
-        self.name = control_plane.name
-        self.endpoint = control_plane.endpoint
-        self.certificate_authority = control_plane.certificate_authority.apply(lambda ca: ca.data)
-        self.cluster_security_group_id = control_plane.vpc_config.apply(
-            lambda vpc: vpc.cluster_security_group_id
+        self._expose(
+            control_plane.name,
+            control_plane.endpoint,
+            control_plane.certificate_authority.apply(lambda ca: ca.data),
+            control_plane.vpc_config.apply(lambda vpc: vpc.cluster_security_group_id),
+            region,
         )
+
+    def _expose(
+        self,
+        name: pulumi.Output[str],
+        endpoint: pulumi.Output[str],
+        certificate_authority: pulumi.Output[str],
+        security_group_id: pulumi.Output[str],
+        region: str,
+    ) -> None:
+        """The values other components and the stack's outputs read, kubeconfig as a secret."""
+        self.name, self.endpoint = name, endpoint
+        self.certificate_authority = certificate_authority
+        self.cluster_security_group_id = security_group_id
         self.kubeconfig = pulumi.Output.secret(
-            pulumi.Output.all(
-                control_plane.name, control_plane.endpoint, self.certificate_authority
-            ).apply(lambda values: kubeconfig(values[0], values[1], values[2], region))
+            pulumi.Output.all(name, endpoint, certificate_authority).apply(
+                lambda values: kubeconfig(values[0], values[1], values[2], region)
+            )
         )
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from warmstart.components.cluster.network import Network
 from warmstart.components.cluster.policies import (
     CLUSTER_ADMIN_ACCESS_POLICY,
     CLUSTER_POLICIES,
@@ -83,7 +82,11 @@ class ControlPlane:
 
 
 def control_plane(
-    names: Children, name: str, config: ClusterConfig, network: Network, production: bool
+    names: Children,
+    name: str,
+    config: ClusterConfig,
+    subnet_ids: Sequence[pulumi.Input[str]],
+    production: bool,
 ) -> ControlPlane:
     """The EKS cluster, its secrets key, and an access entry per admin role."""
     cluster_role = role(
@@ -119,7 +122,7 @@ def control_plane(
         version=config.kubernetes_version,
         role_arn=cluster_role.role.arn,
         vpc_config={
-            "subnet_ids": network.private_subnet_ids,
+            "subnet_ids": subnet_ids,
             "endpoint_private_access": config.endpoint.private,
             "endpoint_public_access": config.endpoint.public,
             "public_access_cidrs": config.endpoint.public_cidrs if config.endpoint.public else None,
@@ -174,7 +177,7 @@ class NodeGroupArgs:
     user_data: str
     cluster: aws.eks.Cluster
     role: Role
-    network: Network
+    subnet_ids: Sequence[pulumi.Input[str]]
 
 
 def node_group(names: Children, group: str, args: NodeGroupArgs) -> aws.eks.NodeGroup:
@@ -209,7 +212,7 @@ def node_group(names: Children, group: str, args: NodeGroupArgs) -> aws.eks.Node
         cluster_name=args.cluster.name,
         node_group_name=f"{args.cluster_name}-{group}",
         node_role_arn=args.role.role.arn,
-        subnet_ids=args.network.private_subnet_ids,
+        subnet_ids=args.subnet_ids,
         ami_type=args.config.ami_type,
         capacity_type="SPOT" if group == "spot" else "ON_DEMAND",
         instance_types=list(config.instance_types),

@@ -8,6 +8,7 @@ which is where most of a cluster's NAT traffic (and data-processing cost) comes 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,11 +16,30 @@ import pulumi
 import pulumi_aws as aws
 
 from warmstart.components.cluster.subnets import nat_gateway_zones, plan_subnets
-from warmstart.components.config.cluster import NetworkConfig
+from warmstart.components.config.network import NetworkConfig
 from warmstart.components.naming import Children
 
 TYPE_TOKEN = "warmstart:aws:Network"
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr")
+
+
+@dataclass(frozen=True)
+class VpcPlacement:
+    """Where a cluster's nodes, Fargate tasks and load balancer go: a VPC and its subnets,
+    created by a Network or given by ID (`cluster.network.vpcId`)."""
+
+    vpc_id: pulumi.Input[str]
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+
+    @staticmethod
+    def given(network: NetworkConfig) -> VpcPlacement:
+        """An existing VPC's, as the stack file names it."""
+        if network.vpc_id is None:
+            raise ValueError("a VPC given by ID needs network.vpcId")
+        return VpcPlacement(
+            network.vpc_id, list(network.private_subnet_ids), list(network.public_subnet_ids)
+        )
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,7 @@ class Network(pulumi.ComponentResource):
     private_subnets: dict[str, aws.ec2.Subnet]
     private_subnet_ids: list[pulumi.Output[str]]
     public_subnet_ids: list[pulumi.Output[str]]
+    placement: VpcPlacement
 
     def __init__(
         self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -67,6 +88,7 @@ class Network(pulumi.ComponentResource):
             self._endpoints(list(private.values()), private_tables)
         self.public_subnet_ids = [subnet.id for subnet in public.values()]
         self.private_subnet_ids = [subnet.id for subnet in private.values()]
+        self.placement = VpcPlacement(self.vpc.id, self.private_subnet_ids, self.public_subnet_ids)
         self.register_outputs(
             {
                 "vpcId": self.vpc.id,

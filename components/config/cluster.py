@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
@@ -11,6 +10,7 @@ from pydantic import Field
 from pydantic.alias_generators import to_camel
 
 from warmstart.components.config.base import ConfigModel, Problem
+from warmstart.components.config.network import NetworkConfig, ipv4_network, network_problems
 
 if TYPE_CHECKING:
     from warmstart.components.config.stack import WarmstartConfig
@@ -49,19 +49,6 @@ class NodesConfig(ConfigModel):
 
     image_gc: ImageGcConfig = ImageGcConfig()
     """kubelet image garbage collection."""
-
-
-class NetworkConfig(ConfigModel):
-    """The VPC an EKS cluster runs in: per zone a private quarter and a public sixteenth."""
-
-    cidr: str = "10.0.0.0/16"
-    """VPC IPv4 range, /16 to /20."""
-    availability_zones: list[str] = Field(min_length=2, max_length=3)
-    """Two or three distinct zones of the region."""
-    nat_gateways: Literal["per-az", "shared"] | None = None
-    """`per-az` survives a zone outage, `shared` costs one gateway; default per-az in production."""
-    vpc_endpoints: bool = True
-    """S3 gateway and ECR endpoints, so image pulls skip the NAT."""
 
 
 class EndpointAccessConfig(ConfigModel):
@@ -122,7 +109,9 @@ class ClusterAutoscalerConfig(ConfigModel):
 
 
 class ClusterConfig(ConfigModel):
-    """Where the stack's Kubernetes objects go; every key after `context` is eks mode only."""
+    """Where the stack's Kubernetes objects go; every key after `context` is eks mode only,
+    but for an existing EKS cluster (`existing` with `name`): name, network and
+    loadBalancerController."""
 
     mode: Literal["render", "existing", "eks"]
     """`render` writes YAML to a directory, `existing` uses a cluster you run, `eks` builds one."""
@@ -133,9 +122,10 @@ class ClusterConfig(ConfigModel):
     context: str | None = None
     """kubeconfig context (existing mode)."""
     name: str | None = Field(default=None, pattern=r"^[a-zA-Z][-a-zA-Z0-9_]{0,99}$")
-    """EKS cluster name; default `<project>-<stack>`."""
+    """EKS cluster name: the one eks mode creates (default `<project>-<stack>`), or with
+    mode existing, the EKS cluster to look up (its endpoint, security group, OIDC issuer)."""
     network: NetworkConfig | None = None
-    """The VPC (required in eks mode)."""
+    """The VPC: created or given by ID (eks mode); given, for an existing EKS cluster."""
     endpoint: EndpointAccessConfig = EndpointAccessConfig()
     """API server endpoint access."""
     admin_role_arns: list[str] = []
@@ -182,6 +172,9 @@ EKS_ONLY_FIELDS = frozenset(
         "cluster_autoscaler",
     }
 )
+# What an existing EKS cluster (cluster.mode existing with a name) may set too: where it is,
+# and whether warmstart installs the load balancer controller into it.
+EXISTING_EKS_FIELDS = frozenset({"name", "network", "load_balancer_controller"})
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$")
 _GRAVITON = re.compile(r"^[a-z]+[0-9]+g[a-z]*\.")
 
@@ -199,10 +192,42 @@ def cluster_problems(config: WarmstartConfig) -> Iterator[Problem]:
         yield Problem("kubeconfig", "only used with cluster.mode existing", "(set)")
     if config.cluster.mode == "eks":
         yield from _eks_problems(config)
-    else:
-        set_keys = config.cluster.model_fields_set & EKS_ONLY_FIELDS
-        for field in sorted(set_keys):
+        return
+    adopting = config.cluster.mode == "existing"
+    if adopting:
+        yield from _existing_eks_problems(config)
+    for field in sorted(config.cluster.model_fields_set & EKS_ONLY_FIELDS):
+        if not (adopting and field in EXISTING_EKS_FIELDS):
             yield Problem(f"cluster.{to_camel(field)}", "only used with cluster.mode eks")
+
+
+def is_existing_eks(cluster: ClusterConfig) -> bool:
+    """An EKS cluster warmstart did not create, named so it can be looked up."""
+    return cluster.mode == "existing" and cluster.name is not None
+
+
+def _existing_eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
+    """An existing EKS cluster: named, in the stack's account, on a VPC given by ID."""
+    cluster = config.cluster
+    if cluster.name is None:
+        for field in sorted(cluster.model_fields_set & {"network", "load_balancer_controller"}):
+            yield Problem(
+                f"cluster.{to_camel(field)}",
+                "with cluster.mode existing, only for an EKS cluster: set cluster.name",
+            )
+        return
+    if config.aws is None:
+        yield Problem(
+            "cluster.name", "an existing EKS cluster is looked up in warmstart:aws: set it"
+        )
+    network = cluster.network
+    if network is not None and not network.given:
+        yield Problem(
+            "cluster.network.vpcId",
+            "required with cluster.mode existing: the cluster's VPC, used as it is",
+        )
+    elif network is not None:
+        yield from network_problems(network, config.aws, routed=config.routing.enabled)
 
 
 def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
@@ -210,9 +235,13 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
     if config.aws is None:
         yield Problem("cluster.mode", "eks needs warmstart:aws (accountId, region)", "eks")
     if cluster.network is None:
-        yield Problem("cluster.network", "required with cluster.mode eks (cidr, availabilityZones)")
+        yield Problem(
+            "cluster.network",
+            "required with cluster.mode eks: cidr and availabilityZones, or an existing VPC "
+            "(vpcId, cidr, privateSubnetIds, publicSubnetIds)",
+        )
     else:
-        yield from _network_problems(cluster.network, config.aws)
+        yield from network_problems(cluster.network, config.aws, routed=config.routing.enabled)
     if not cluster.admin_role_arns:
         yield Problem(
             "cluster.adminRoleArns",
@@ -224,7 +253,7 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
             yield Problem(f"cluster.adminRoleArns[{index}]", "not an IAM role ARN", arn)
     yield from _endpoint_problems(cluster.endpoint, config.production)
     for index, cidr in enumerate(cluster.endpoint.public_cidrs):
-        if _ipv4_network(cidr) is None:
+        if ipv4_network(cidr) is None:
             yield Problem(f"cluster.endpoint.publicCidrs[{index}]", "not an IPv4 CIDR", cidr)
     arm = cluster.ami_type.startswith("AL2023_ARM")
     for group in ("system_nodes", "spot_nodes"):
@@ -272,22 +301,6 @@ def _endpoint_problems(endpoint: EndpointAccessConfig, production: bool) -> Iter
         )
 
 
-def _network_problems(network: NetworkConfig, aws: AwsConfig | None) -> Iterator[Problem]:
-    parsed = _ipv4_network(network.cidr)
-    if parsed is None or not 16 <= parsed.prefixlen <= 20:
-        yield Problem(
-            "cluster.network.cidr", "must be an IPv4 network from /16 to /20", network.cidr
-        )
-    zones = network.availability_zones
-    if len(set(zones)) != len(zones):
-        yield Problem("cluster.network.availabilityZones", "must be distinct", zones)
-    for index, zone in enumerate(zones):
-        if aws is not None and not re.fullmatch(rf"{re.escape(aws.region)}[a-z]", zone):
-            yield Problem(
-                f"cluster.network.availabilityZones[{index}]", f"not a zone of {aws.region}", zone
-            )
-
-
 def _node_group_problems(at: str, group: NodeGroupConfig, arm: bool) -> Iterator[Problem]:
     if not group.min_size <= group.desired_size <= group.max_size:
         yield Problem(
@@ -313,10 +326,3 @@ def image_gc_problems(gc: ImageGcConfig) -> Iterator[Problem]:
             f"must be below highThresholdPercent ({gc.high_threshold_percent})",
             gc.low_threshold_percent,
         )
-
-
-def _ipv4_network(text: str) -> ipaddress.IPv4Network | None:
-    try:
-        return ipaddress.IPv4Network(text, strict=True)
-    except ValueError:
-        return None

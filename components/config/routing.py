@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from warmstart.components.config.base import ConfigModel, Problem
+from warmstart.components.config.cluster import is_existing_eks
 from warmstart.components.config.fallback import (
     FargateStrategyConfig,
     WeightsConfig,
@@ -59,8 +60,14 @@ def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
         for index, _ in uses_fallback:
             yield Problem(f"services[{index}].fallback", "needs warmstart:routing.enabled")
         return
-    if config.cluster.mode != "eks":
-        yield Problem("routing.enabled", "the load balancer needs cluster.mode eks", True)
+    cluster = config.cluster
+    if not (cluster.mode == "eks" or (is_existing_eks(cluster) and cluster.network is not None)):
+        yield Problem(
+            "routing.enabled",
+            "the load balancer needs an EKS cluster: cluster.mode eks, or existing with "
+            "name and network (vpcId, cidr, subnets)",
+            True,
+        )
     arn = routing.certificate_arn
     if arn is not None and not _CERTIFICATE_ARN.fullmatch(arn):
         yield Problem("routing.certificateArn", "not an ACM certificate ARN", arn)

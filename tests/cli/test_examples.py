@@ -13,6 +13,7 @@ def test_every_feature_has_an_example():
     assert [example.name for example in EXAMPLES] == [
         "build-and-push",
         "eks",
+        "existing-eks",
         "fallbacks",
         "go-service",
         "prewarm-image-volume",

@@ -414,7 +414,8 @@ def test_eks_config_rules():
     with pytest.raises(ConfigError) as caught:
         parse_config(other.values)
     assert [str(p) for p in caught.value.problems] == [
-        "warmstart:cluster.network: only used with cluster.mode eks"
+        "warmstart:cluster.network: with cluster.mode existing, only for an EKS cluster:"
+        " set cluster.name"
     ]
 
 

@@ -260,7 +260,8 @@ def test_routing_rules():
     assert config_problems(
         routed_stack(no_fallback_weight, grpc, production=False, cluster={"mode": "existing"})
     ) == [
-        "warmstart:routing.enabled: the load balancer needs cluster.mode eks (got true)",
+        "warmstart:routing.enabled: the load balancer needs an EKS cluster: cluster.mode eks,"
+        " or existing with name and network (vpcId, cidr, subnets) (got true)",
         "warmstart:services[0].fallback.weights.lambda: weight for a fallback that is off "
         "(services[0].fallback.lambda.enabled is false) (got 50)",
         'warmstart:services[1].routes: the load balancer health-checks over HTTP: only http services (got "grpc")',
