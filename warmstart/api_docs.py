@@ -76,8 +76,8 @@ class ComponentDoc:
     doc: str
     rows: list[Row]
     outputs: list[Row]
-    # Python components only: where it lives, what it needs, how it is built.
     module: str = ""
+    # Python components only: what it needs, how it is built.
     needs_aws: bool = False
     signature: str = ""
     args_name: str = ""
@@ -195,6 +195,7 @@ def hosted_components() -> Iterator[ComponentDoc]:
                 for name, prop in definition.outputs.items()
             ],
             wraps=cls.__name__,
+            module=cls.__module__,
         )
 
 
@@ -261,9 +262,11 @@ def _hosted_intro() -> str:
         "components (see [getting started](getting-started.md#install-and-use-it-from-your-own-"
         "project)). Each wraps the Python component of the same name; its args are the stack "
         "file's keys as plain maps, so it checks them with the same rules and messages. In "
-        "Pulumi YAML, `type: warmstart:<Name>` names the token `warmstart:index:<Name>`. The "
-        "other Python components are not hosted yet: their args carry an AWS provider, "
-        "credentials or other components, which the inferred schema cannot type.\n"
+        "Pulumi YAML, `type: warmstart:<Name>` names the token `warmstart:index:<Name>`. "
+        "ServiceRouting is not hosted: its args hold other components' resources (the Lambda "
+        "fallbacks it routes to, the Kubernetes objects its bindings wait for), which the "
+        "inferred schema could only name as references to other providers' resources. "
+        "Cluster hands out a kubeconfig, not its Kubernetes provider: build one from it.\n"
     )
 
 
@@ -272,7 +275,7 @@ def _hosted_section(c: ComponentDoc) -> str:
         f"### `{c.token}`",
         "",
         f"Pulumi YAML: `type: warmstart:{c.name}` · wraps [`{c.wraps}`](#{anchor(c.wraps)}) "
-        "· defined in `warmstart/provider/components.py`",
+        f"· defined in `{_source(c.module)}`",
         "",
         _paragraphs(c.doc),
         "",
@@ -374,8 +377,12 @@ def _uses(module: ModuleType, package: str) -> bool:
 
 
 def _source(module: str) -> str:
-    """`warmstart.components.service.go_service` -> `components/service/go_service.py`."""
-    return module.removeprefix("warmstart.").replace(".", "/") + ".py"
+    """`warmstart.components.service.go_service` -> `components/service/go_service.py` (the
+    checkout's folder the build maps into the namespace); `warmstart.provider.aws` ->
+    `warmstart/provider/aws.py`."""
+    mapped = module.startswith(("warmstart.components.", "warmstart.functions."))
+    path = module.removeprefix("warmstart.") if mapped else module
+    return path.replace(".", "/") + ".py"
 
 
 def _paragraphs(text: str) -> str:

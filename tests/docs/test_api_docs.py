@@ -127,7 +127,17 @@ def test_the_aws_components_say_they_need_the_extra():
 
 def test_hosted_components_show_the_schema_other_languages_write():
     hosted = {doc.name: doc for doc in api_docs.hosted_components()}
-    assert sorted(hosted) == ["GoService", "ImagePrewarm", "ProxyMirror"]
+    assert sorted(hosted) == [
+        "Cluster",
+        "FargateSpotFallback",
+        "GoService",
+        "ImagePrewarm",
+        "LambdaFallback",
+        "ProxyMirror",
+        "RegistryMirror",
+        "ServiceImage",
+    ]
+    assert hosted["Cluster"].module == "warmstart.provider.aws"
     prewarm = {row.name: row for row in hosted["ImagePrewarm"].rows}
     assert prewarm["sleepImage"].type == "string"
     assert prewarm["sleepImage"].default == "no"

@@ -7,7 +7,10 @@ import pytest
 from pulumi.provider.experimental.analyzer import Analyzer
 
 from tests.conftest import registered, service
-from warmstart.provider.components import HOSTED, GoService, ImagePrewarm, ProxyMirror
+from tests.routed import AWS, EKS
+from warmstart.provider.aws import Cluster, LambdaFallback, RegistryMirror
+from warmstart.provider.components import HOSTED
+from warmstart.provider.kubernetes import GoService, ImagePrewarm, ProxyMirror, ServiceImage
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +26,20 @@ def shape(properties):
 
 
 def test_every_hosted_component_has_a_schema(schema):
-    assert sorted(schema) == ["GoService", "ImagePrewarm", "ProxyMirror"]
+    assert sorted(schema) == [
+        "Cluster",
+        "FargateSpotFallback",
+        "GoService",
+        "ImagePrewarm",
+        "LambdaFallback",
+        "ProxyMirror",
+        "RegistryMirror",
+        "ServiceImage",
+    ]
     assert all(definition.description for definition in schema.values())
+    for definition in schema.values():
+        properties = {**definition.inputs, **definition.outputs}
+        assert all(p.description for p in properties.values()), definition
 
 
 def test_go_service_takes_a_stack_file_entry_and_names_what_it_made(schema):
@@ -87,3 +102,52 @@ def test_hosted_components_check_args_as_the_python_ones_do():
                 "namespace": "t",
             },
         )
+
+
+def test_the_aws_side_takes_stack_file_maps_and_ids(schema):
+    assert shape(schema["Cluster"].outputs) == {
+        "mode": ("string", False, False),
+        "name": ("string", True, False),
+        "endpoint": ("string", True, False),
+        "kubeconfig": ("string", True, False),
+    }
+    assert shape(schema["LambdaFallback"].inputs) == {
+        "service": ("object", False, True),
+        "functionName": ("string", False, True),
+        "logRetentionDays": ("integer", True, True),
+    }
+    assert schema["FargateSpotFallback"].inputs["subnetIds"].optional is False
+
+
+def test_hosted_aws_components_build_the_python_ones_inside():
+    def program():
+        Cluster("platform", {"cluster": EKS, "aws": AWS})
+        RegistryMirror("mirror", {"mirror": {"enabled": True}, "aws": AWS, "repositories": ["api"]})
+        LambdaFallback(
+            "api-lambda",
+            {
+                "service": service(fallback={"lambda": {"enabled": True}}),
+                "function_name": "platform-api",
+            },
+        )
+        ServiceImage(
+            "api",
+            {
+                "build": {"context": "services", "target": "hello"},
+                "registry": "registry.example.com",
+                "repository": "registry.example.com/team/api",
+            },
+        )
+
+    resources = registered(program)
+    inner = {
+        r.type for r in resources if r.type.startswith("warmstart:") and ":index:" not in r.type
+    }
+    assert inner >= {
+        "warmstart:cluster:Cluster",
+        "warmstart:aws:RegistryMirror",
+        "warmstart:aws:LambdaFallback",
+        "warmstart:docker:ServiceImage",
+    }
+    node_groups = sorted(r.name for r in resources if r.type == "aws:eks/nodeGroup:NodeGroup")
+    assert node_groups == ["platform-spot", "platform-system"]
