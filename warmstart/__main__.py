@@ -30,6 +30,7 @@ from warmstart.stack_schema import SCHEMA_PATH, schema_text
 from warmstart.stackfile import PROJECT_ROOT, StackFileError, find_project, read_stack_config
 
 EXIT_CONFIG_ERROR = 2
+AWS_EXTRA = "pulumi-aws: pip install 'warmstart[aws]'"
 
 
 # The commands that read a project's stack files.
@@ -54,7 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         "examples": lambda args: _examples(check=args.check),
         "package-lambda": _package,
     }
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except ModuleNotFoundError as error:
+        if error.name != "pulumi_aws":
+            raise
+        print(
+            f"error: {args.command} runs the stack's program, which needs {AWS_EXTRA}",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG_ERROR
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ the cloud can know come back as marked, deterministic placeholders.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,6 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from warmstart.components.config import load_config
-from warmstart.components.program import build_stack
 from warmstart.stackfile import PROJECT, StackConfig
 
 SECRET = "[secret]"
@@ -271,4 +271,11 @@ def run_program(program: Callable[[], None], config: StackConfig) -> ProgramRun:
 
 def run_stack(config: StackConfig) -> ProgramRun:
     """The warmstart program itself, exactly as `__main__` runs it."""
-    return run_program(lambda: build_stack(load_config()), config)
+    return run_program(lambda: stack_program().build_stack(load_config()), config)
+
+
+def stack_program() -> Any:
+    """warmstart's program (`components.program`), loaded when a stack is run, not when the
+    CLI starts: it needs pulumi-aws (the `aws` extra), which `--version`, `docs`, `schema`
+    and `promote` do not."""
+    return importlib.import_module("warmstart.components.program")
