@@ -3,7 +3,9 @@
 A URN holds the chain of types and the resource's own name, not its parent's name: two
 instances of one component give their children the same URN unless the children's names
 differ. So every child is named `<component>-<role>` (the component's own name alone for
-its main child), the way GoService and ImagePrewarm name theirs.
+its main child), the way GoService and ImagePrewarm name theirs. Roles never start with the
+component's name by convention only: a service called `routing-api` cannot then collide
+with service `api` under a ServiceRouting called `routing`.
 
 Stacks made before this rule hold children named by role alone, under the names warmstart's
 own program gives its components. Those instances, and only those, carry the old names as
@@ -34,11 +36,8 @@ PROGRAM_INSTANCES = frozenset(
 
 
 def child_name(component: str, role: str) -> str:
-    """`<component>-<role>`; the component's name alone for an empty role or one it already
-    starts with (a Cluster `cluster` keeps `cluster-autoscaler`)."""
-    if not role or role == component or role.startswith(f"{component}-"):
-        return role or component
-    return f"{component}-{role}"
+    """`<component>-<role>`, or the component's name alone for its main child (role "")."""
+    return f"{component}-{role}" if role else component
 
 
 @dataclass(frozen=True)
@@ -50,15 +49,27 @@ class Children:
     component: str
 
     def name(self, role: str) -> str:
+        """The child's name: `<component>-<role>`."""
         return child_name(self.component, role)
 
     def options(self, role: str, old: str | None = None, **options: Any) -> pulumi.ResourceOptions:
         """`parent=` the component, plus the name the child had before (`old`, default: the
-        role) as an alias when this is one of the program's own instances."""
-        was = role if old is None else old
+        role, or the component's own for its main child) as an alias when this is one of the
+        program's own instances."""
+        was = old if old is not None else role or self.component
         aliases = [pulumi.Alias(name=was)] if self._renamed(role, was) else []
         return pulumi.ResourceOptions(parent=self.parent, aliases=aliases, **options)
 
+    def kept(self, role: str, old: str) -> str:
+        """The child's name, but `old` unchanged (no alias) in the program's own instance:
+        for a child an alias cannot carry on every engine. An explicit provider is one:
+        engines before pulumi/pulumi#18509 (2025) replace every resource it manages when it
+        is renamed, aliased or not."""
+        return old if self._program_instance else self.name(role)
+
+    @property
+    def _program_instance(self) -> bool:
+        return (self.type_token, self.component) in PROGRAM_INSTANCES
+
     def _renamed(self, role: str, was: str) -> bool:
-        legacy = (self.type_token, self.component) in PROGRAM_INSTANCES
-        return legacy and self.name(role) != was
+        return self._program_instance and self.name(role) != was

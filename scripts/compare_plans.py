@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 IGNORED = ("urn", "name", "aliases")
+STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 def renamed(before: dict[str, dict], after: dict[str, dict]) -> dict[str, str]:
@@ -58,10 +59,12 @@ def rewritten(value: Any, moves: dict[str, str], stand_ins: dict[str, str]) -> A
     return value
 
 
-def differences(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
+def differences(before: dict[str, dict], after: dict[str, dict], notes: list[str]) -> list[str]:
+    """What the engine would do differently (renames through aliases aside); what makes no
+    operation goes to `notes`."""
     moves = renamed(before, after)
     stand_ins = placeholder_moves(moves)
-    found = []
+    found: list[str] = []
     for urn in before:
         if urn not in after and urn not in moves:
             found.append(f"deleted (no resource and no alias claims it): {urn}")
@@ -75,13 +78,42 @@ def differences(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
         old = rewritten(kept, moves, stand_ins)
         new = {k: v for k, v in entry.items() if k not in IGNORED}
         for key in sorted(set(old) | set(new)):
-            if old.get(key) != new.get(key):
+            if old.get(key) == new.get(key) or (key == "dependsOn" and same_set(old, new, key)):
+                continue
+            if key == "dependsOn" and not entry["custom"]:
+                # A component's own dependsOn makes no engine operation: its children's count.
+                notes.append(f"note: a component's own dependsOn changed: {urn}")
+            else:
                 found.append(f"changed {key}: {urn}")
     return found
 
 
+def same_set(old: dict, new: dict, key: str) -> bool:
+    """Equal as sets: a list the harness sorts by URN, whose order renames change."""
+    return sorted(old.get(key) or []) == sorted(new.get(key) or [])
+
+
 def by_urn(path: Path) -> dict[str, dict]:
-    return {entry["urn"]: entry for entry in json.loads(path.read_text())["resources"]}
+    """The plan's resources by URN, each URN as the engine forms it (renders made before
+    the harness carried the whole chain of parent types are brought to that form)."""
+    entries = {entry["urn"]: entry for entry in json.loads(path.read_text())["resources"]}
+    engine: dict[str, str] = {}
+
+    def urn(written: str) -> str:
+        if written not in engine:
+            entry = entries.get(written)
+            parent = entry["parent"] if entry else None
+            if not parent or parent.split("::")[2] == STACK_TYPE:
+                engine[written] = written
+            else:
+                stack, project, chain = urn(parent).split("::")[:3]
+                engine[written] = f"{stack}::{project}::{chain}${entry['type']}::{entry['name']}"
+        return engine[written]
+
+    return {
+        urn(old): rewritten(entry, {u: urn(u) for u in entries}, {})
+        for old, entry in entries.items()
+    }
 
 
 def same_manifests(before: dict, after: dict, old_yaml: str, new_yaml: str) -> bool:
@@ -96,8 +128,9 @@ def main(before_path: str, after_path: str, *manifests: str) -> int:
         same = same_manifests(before, after, old_yaml, new_yaml)
         print("  same after aliases" if same else "  the manifests differ")
         return 0 if same else 1
-    found = differences(before, after)
-    for line in found:
+    notes: list[str] = []
+    found = differences(before, after, notes)
+    for line in found + notes:
         print(f"  {line}")
     if not found:
         print(f"  same after aliases: {len(renamed(before, after))} renamed, nothing else changed")

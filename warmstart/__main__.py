@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         if error.name != "pulumi_aws":
             raise
         print(
-            f"error: {args.command} runs the stack's program, which needs {AWS_EXTRA}",
+            f"error: {args.command} needs {AWS_EXTRA}",
             file=sys.stderr,
         )
         return EXIT_CONFIG_ERROR

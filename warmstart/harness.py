@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import pulumi
@@ -274,7 +275,7 @@ def run_stack(config: StackConfig) -> ProgramRun:
     return run_program(lambda: stack_program().build_stack(load_config()), config)
 
 
-def stack_program() -> Any:
+def stack_program() -> ModuleType:
     """warmstart's program (`components.program`), loaded when a stack is run, not when the
     CLI starts: it needs pulumi-aws (the `aws` extra), which `--version`, `docs`, `schema`
     and `promote` do not."""

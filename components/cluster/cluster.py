@@ -94,7 +94,7 @@ class Cluster(pulumi.ComponentResource):
     ) -> None:
         args = _validated(name, args)
         super().__init__(TYPE_TOKEN, name, None, opts)
-        self._names = names = Children(self, TYPE_TOKEN, name)
+        self._names = Children(self, TYPE_TOKEN, name)
         config = args.cluster
         self.mode = config.mode
         self.kubernetes_version = config.kubernetes_version
@@ -102,11 +102,8 @@ class Cluster(pulumi.ComponentResource):
         if config.mode == "render":
             # An explicit empty kubeconfig: the SDK would otherwise fill in $KUBECONFIG,
             # which the provider refuses next to renderYamlToDirectory.
-            self.provider = k8s.Provider(
-                names.name("kubernetes"),
-                render_yaml_to_directory=config.render_dir,
-                kubeconfig="",
-                opts=names.options("kubernetes"),
+            self.provider = self._kubernetes_provider(
+                render_yaml_to_directory=config.render_dir, kubeconfig=""
             )
         elif is_existing_eks(config):
             self._existing_eks(args)
@@ -146,17 +143,18 @@ class Cluster(pulumi.ComponentResource):
         self.addons = eks.addons(names, self.control_plane, config, list(self.node_groups.values()))
         self._expose_control_plane(self.control_plane, args.aws.region)
         # Every Kubernetes object waits for the admins' access: none races to a 401/403.
-        self.provider = k8s.Provider(
-            names.name("kubernetes"),
-            kubeconfig=self.kubeconfig,
-            opts=names.options("kubernetes", depends_on=plane.admin_access),
+        self.provider = self._kubernetes_provider(
+            kubeconfig=self.kubeconfig, depends_on=plane.admin_access
         )
         if config.load_balancer_controller.enabled:
             issuer = self.control_plane.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
-            self._load_balancer_controller(args, self.placement.vpc_id, issuer, self.addons)
+            on_system_nodes = {eks.NODE_GROUP_LABEL: "system"}
+            self._load_balancer_controller(
+                args, self.placement.vpc_id, issuer, self.addons, on_system_nodes
+            )
         if config.cluster_autoscaler.enabled:
             self.cluster_autoscaler = ClusterAutoscaler(
-                names.name("cluster-autoscaler"),
+                names.name("autoscaler"),
                 ClusterAutoscalerArgs(
                     cluster=config,
                     cluster_name=name,
@@ -164,7 +162,7 @@ class Cluster(pulumi.ComponentResource):
                     region=args.aws.region,
                 ),
                 opts=names.options(
-                    "cluster-autoscaler",
+                    "autoscaler",
                     providers={"kubernetes": self.provider},
                     depends_on=self.addons,
                 ),
@@ -207,7 +205,7 @@ class Cluster(pulumi.ComponentResource):
         # It likely runs one already: installed only when the stack file asks for it.
         if "enabled" in controller.model_fields_set and controller.enabled:
             issuer = found.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
-            self._load_balancer_controller(args, found.vpc_config.vpc_id, issuer, [])
+            self._load_balancer_controller(args, found.vpc_config.vpc_id, issuer, [], {})
 
     def _existing_provider(
         self, args: ClusterArgs, looked_up: pulumi.Output[str] | None
@@ -219,11 +217,17 @@ class Cluster(pulumi.ComponentResource):
             kubeconfig = pulumi.Output.secret(args.kubeconfig)
         elif args.cluster.context is not None:
             kubeconfig = None
+        return self._kubernetes_provider(kubeconfig=kubeconfig, context=args.cluster.context)
+
+    def _kubernetes_provider(
+        self, *, depends_on: Sequence[pulumi.Resource] = (), **inputs: Any
+    ) -> k8s.Provider:
+        """The one Kubernetes provider. The program's own Cluster keeps the name
+        `kubernetes` (an alias would not carry a provider's rename on every engine)."""
         return k8s.Provider(
-            self._names.name("kubernetes"),
-            kubeconfig=kubeconfig,
-            context=args.cluster.context,
-            opts=self._names.options("kubernetes"),
+            self._names.kept("kubernetes", old="kubernetes"),
+            **inputs,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
         )
 
     def _load_balancer_controller(
@@ -232,6 +236,7 @@ class Cluster(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         oidc_issuer: pulumi.Input[str],
         after: Sequence[pulumi.Resource],
+        node_selector: dict[str, str],
     ) -> None:
         """The controller that binds pods to target groups, after what it needs (add-ons)."""
         if args.aws is None or self.name is None:  # only called once both are known
@@ -245,6 +250,7 @@ class Cluster(pulumi.ComponentResource):
                 region=args.aws.region,
                 vpc_id=vpc_id,
                 oidc_issuer=oidc_issuer,
+                node_selector=node_selector,
             ),
             opts=self._names.options(
                 "load-balancer-controller",

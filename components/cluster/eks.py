@@ -45,7 +45,8 @@ def role(
     trust: dict[str, object],
     policies: Sequence[tuple[str, pulumi.Input[str]]],
 ) -> Role:
-    """A role and its managed-policy attachments, each named `<role>-<label>`."""
+    """A role and its managed-policy attachments, each named `<role>-<label>` (`name` "":
+    the component's own role, `<component>` and `<component>-<label>`)."""
     created = aws.iam.Role(
         names.name(name),
         description=description,
@@ -54,10 +55,10 @@ def role(
     )
     attachments = [
         aws.iam.RolePolicyAttachment(
-            names.name(f"{name}-{label}"),
+            names.name(f"{name}-{label}" if name else label),
             role=created.name,
             policy_arn=arn,
-            opts=names.options(f"{name}-{label}"),
+            opts=names.options(f"{name}-{label}" if name else label),
         )
         for label, arn in policies
     ]
@@ -89,9 +90,10 @@ def control_plane(
     production: bool,
 ) -> ControlPlane:
     """The EKS cluster, its secrets key, and an access entry per admin role."""
+    # The control plane's role shares the component's name, as the EKS cluster does.
     cluster_role = role(
         names,
-        "cluster",
+        "",
         f"warmstart: EKS control plane of {name}",
         cluster_trust_policy(),
         [(arn.rsplit("/", 1)[-1], arn) for arn in CLUSTER_POLICIES],

@@ -9,13 +9,13 @@ the Service mutating webhook is off so no Service is turned into an NLB behind o
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from warmstart.components.cluster.eks import NODE_GROUP_LABEL
 from warmstart.components.cluster.policies import (
     LOAD_BALANCER_CONTROLLER,
     irsa_trust_policy,
@@ -40,6 +40,10 @@ class LoadBalancerControllerArgs:
     region: str
     vpc_id: pulumi.Input[str]
     oidc_issuer: pulumi.Input[str]
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    """Where its pods run. Its pod webhook gates every pod creation: warmstart's clusters
+    keep both replicas on the on-demand system nodes (never both on reclaimed Spot); on a
+    cluster warmstart did not make, none (its nodes carry no warmstart label)."""
 
 
 class LoadBalancerController(pulumi.ComponentResource):
@@ -103,9 +107,8 @@ class LoadBalancerController(pulumi.ComponentResource):
                 "region": args.region,
                 "vpcId": args.vpc_id,
                 "replicaCount": 2,
-                # Its pod webhook gates every pod creation: keep both replicas on the on-demand
-                # system nodes (never both on reclaimed Spot), and let a drain take one at a time.
-                "nodeSelector": {NODE_GROUP_LABEL: "system"},
+                "nodeSelector": dict(args.node_selector),
+                # A drain takes one replica at a time.
                 "podDisruptionBudget": {"maxUnavailable": 1},
                 "enableServiceMutatorWebhook": False,
                 "serviceAccount": {"create": True, "name": account, "annotations": annotations},

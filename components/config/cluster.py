@@ -110,8 +110,8 @@ class ClusterAutoscalerConfig(ConfigModel):
 
 class ClusterConfig(ConfigModel):
     """Where the stack's Kubernetes objects go; every key after `context` is eks mode only,
-    but for an existing EKS cluster (`existing` with `name`): name, network and
-    loadBalancerController."""
+    but for an existing EKS cluster (`existing` with `name`): name, network,
+    loadBalancerController and amiType."""
 
     mode: Literal["render", "existing", "eks"]
     """`render` writes YAML to a directory, `existing` uses a cluster you run, `eks` builds one."""
@@ -135,7 +135,8 @@ class ClusterConfig(ConfigModel):
     log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365, 731] = 30
     """Retention of the control plane's log group (EKS would create it to keep logs forever)."""
     ami_type: Literal["AL2023_ARM_64_STANDARD", "AL2023_x86_64_STANDARD"] = "AL2023_ARM_64_STANDARD"
-    """Node AMI: Graviton (arm64) or x86_64."""
+    """Node AMI: Graviton (arm64) or x86_64; for an existing EKS cluster, its nodes'
+    architecture, which the Fargate fallback's tasks share."""
     system_nodes: NodeGroupConfig = NodeGroupConfig(
         instance_types=["m7g.large"], min_size=2, desired_size=2, max_size=3
     )
@@ -173,8 +174,9 @@ EKS_ONLY_FIELDS = frozenset(
     }
 )
 # What an existing EKS cluster (cluster.mode existing with a name) may set too: where it is,
-# and whether warmstart installs the load balancer controller into it.
-EXISTING_EKS_FIELDS = frozenset({"name", "network", "load_balancer_controller"})
+# whether warmstart installs the load balancer controller into it, and its nodes'
+# architecture (amiType), which the Fargate fallback's tasks match.
+EXISTING_EKS_FIELDS = frozenset({"name", "network", "load_balancer_controller", "ami_type"})
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$")
 _GRAVITON = re.compile(r"^[a-z]+[0-9]+g[a-z]*\.")
 
@@ -219,6 +221,13 @@ def _existing_eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
     if config.aws is None:
         yield Problem(
             "cluster.name", "an existing EKS cluster is looked up in warmstart:aws: set it"
+        )
+    if cluster.load_balancer_controller.identity == "irsa":
+        yield Problem(
+            "cluster.loadBalancerController.identity",
+            "irsa creates the cluster's IAM OIDC provider, which an existing cluster that uses "
+            "IRSA already has (IAM allows one per issuer): use pod-identity",
+            "irsa",
         )
     network = cluster.network
     if network is not None and not network.given:

@@ -91,6 +91,12 @@ def _given_problems(network: NetworkConfig, routed: bool, at: str) -> Iterator[P
     for field, key in CREATED_ONLY.items():
         if field in network.model_fields_set:
             yield Problem(f"{at}.{key}", "only for a VPC warmstart creates; remove it with vpcId")
+    if "cidr" not in network.model_fields_set:
+        yield Problem(
+            f"{at}.cidr",
+            "required with vpcId: the VPC's primary range, the only destination the load "
+            "balancer sends to",
+        )
     if len(network.private_subnet_ids) < 2:
         yield Problem(
             f"{at}.privateSubnetIds",

@@ -77,6 +77,7 @@ def validated_lambda(
 
 
 def _retention_problems(days: int) -> list[Problem]:
+    """CloudWatch refuses any other period (at `up`, half-way through)."""
     if days in LOG_RETENTION_DAYS:
         return []
     allowed = ", ".join(map(str, LOG_RETENTION_DAYS))

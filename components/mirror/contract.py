@@ -58,7 +58,9 @@ def mirror_arg_problems(
         field: _known_or_stand_in(credentials.get(upstream))
         for upstream, field in CREDENTIAL_FIELDS.items()
     }
-    view = WarmstartConfig.model_construct(mirror=mirror, aws=aws, **stand_in)
+    # A RegistryMirror is a mirror that is on, whatever `enabled` says: the rules must see it so.
+    enabled = mirror.model_copy(update={"enabled": True})
+    view = WarmstartConfig.model_construct(mirror=enabled, aws=aws, **stand_in)
     found = list(mirror_problems(view))
     for upstream, field in CREDENTIAL_FIELDS.items():
         found = moved(found, to_camel(field), f"credentials.{upstream}")
@@ -72,4 +74,5 @@ def mirror_arg_problems(
 
 
 def _known_or_stand_in(value: pulumi.Input[str] | None) -> str | None:
+    """Text is checked now; an Output (the caller's secret) stands in as a secret."""
     return value if value is None or isinstance(value, str) else UNKNOWN_SECRET

@@ -88,6 +88,7 @@ def routing_arg_problems(
 
 
 def _place_problems(namespace: str, vpc_cidr: str) -> list[Problem]:
+    """Where the routing lives: a namespace the API server takes, a range the SG rule takes."""
     problems = []
     if not re.fullmatch(DNS_LABEL, namespace):
         problems.append(Problem("namespace", "not a Kubernetes namespace name", namespace))

@@ -123,10 +123,11 @@ def test_cli_writes_both_files(tmp_path, capsys):
         == "urn:pulumi:render::warmstart::warmstart:kubernetes:GoService::hello"
     )
     provider = "urn:pulumi:render::warmstart::warmstart:cluster:Cluster$pulumi:providers:kubernetes"
-    assert deployment["provider"] == f"{provider}::cluster-kubernetes"
-    # Named after its Cluster now; the engine adopts the provider of stacks made before.
+    assert deployment["provider"] == f"{provider}::kubernetes"
+    # The program's own Cluster keeps its provider's name: no alias, so no engine replaces
+    # what it manages (another Cluster's is `<name>-kubernetes`).
     [provider_entry] = [e for e in plan["resources"] if e["urn"] == deployment["provider"]]
-    assert provider_entry["aliases"] == [f"{provider}::kubernetes"]
+    assert "aliases" not in provider_entry
     assert deployment["ignoreChanges"] == ["spec.replicas"]
     # The namespace name flows in as an input, so the engine orders it first too.
     assert deployment["dependsOn"] == [

@@ -1,5 +1,6 @@
 """The CLI on the core install (no `aws` extra, so no pulumi-aws): what needs no stack runs,
-and a command that runs the stack's program says in one line what to install."""
+and a command that needs it (one that runs a stack's program) says in one line what to
+install."""
 
 import subprocess
 import sys
@@ -30,7 +31,4 @@ def test_version_and_the_schema_need_no_aws():
 def test_a_command_that_runs_the_program_names_the_extra_in_one_line(tmp_path):
     rendered = cli("render", "--stack", "local", "--out", str(tmp_path))
     assert rendered.returncode == 2
-    assert rendered.stderr == (
-        "error: render runs the stack's program, which needs pulumi-aws:"
-        " pip install 'warmstart[aws]'\n"
-    )
+    assert rendered.stderr == ("error: render needs pulumi-aws: pip install 'warmstart[aws]'\n")

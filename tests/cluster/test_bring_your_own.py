@@ -83,7 +83,7 @@ def test_an_existing_cluster_is_looked_up_not_created():
     result = on_existing_cluster()
     assert not {t for t in types(result) if t.startswith("aws:eks/")}
     assert "warmstart:aws:Network" not in types(result)
-    provider = result.get("pulumi:providers:kubernetes", "cluster-kubernetes")
+    provider = result.get("pulumi:providers:kubernetes", "kubernetes")
     assert provider.inputs["kubeconfig"] == "[secret]"
     exported = result.outputs["cluster"]
     assert exported["name"] == "platform"
@@ -116,6 +116,15 @@ def test_the_controller_is_installed_into_an_existing_cluster_only_when_asked():
         == f"<known after apply: {LOOKUP} platform.vpcConfig.vpcId>"
     )
     assert release.inputs["values"]["clusterName"] == "platform"
+    # Its nodes carry no warmstart label: a selector would leave both replicas Pending.
+    assert release.inputs["values"]["nodeSelector"] == {}
+
+
+def test_the_fallback_tasks_share_the_existing_nodes_architecture():
+    cluster = {**EXISTING, "amiType": "AL2023_x86_64_STANDARD"}
+    result = run(stack_values(HELLO, aws=AWS, cluster=cluster, routing=ROUTING))
+    task = result.get("aws:ecs/taskDefinition:TaskDefinition", "fargate-hello").inputs
+    assert task["runtimePlatform"]["cpuArchitecture"] == "X86_64"
 
 
 def test_a_given_vpc_refuses_what_only_a_created_one_has():
@@ -171,4 +180,19 @@ def test_routing_on_an_existing_cluster_needs_its_network():
     assert config_problems(stack_values(HELLO, aws=AWS, cluster=cluster, routing=ROUTING)) == [
         "warmstart:routing.enabled: the load balancer needs an EKS cluster: cluster.mode eks, or"
         " existing with name and network (vpcId, cidr, subnets) (got true)",
+    ]
+
+
+def test_a_given_vpc_needs_its_cidr_and_an_existing_cluster_refuses_irsa():
+    no_cidr = {key: value for key, value in GIVEN.items() if key != "cidr"}
+    values = stack_values(HELLO, aws=AWS, cluster={**EKS, "network": no_cidr}, routing=ROUTING)
+    assert config_problems(values) == [
+        "warmstart:cluster.network.cidr: required with vpcId: the VPC's primary range, the only"
+        " destination the load balancer sends to",
+    ]
+    irsa = {**EXISTING, "loadBalancerController": {"enabled": True, "identity": "irsa"}}
+    assert config_problems(stack_values(HELLO, aws=AWS, cluster=irsa, routing=ROUTING)) == [
+        "warmstart:cluster.loadBalancerController.identity: irsa creates the cluster's IAM OIDC"
+        " provider, which an existing cluster that uses IRSA already has (IAM allows one per"
+        ' issuer): use pod-identity (got "irsa")',
     ]

@@ -249,7 +249,7 @@ def test_load_balancer_controller_with_pod_identity(dev):
     assert association.urn in release.depends_on
     pod_identity_agent = dev.get("aws:eks/addon:Addon", "cluster-eks-pod-identity-agent")
     assert pod_identity_agent.urn in association.depends_on
-    provider = dev.get("pulumi:providers:kubernetes", "cluster-kubernetes")
+    provider = dev.get("pulumi:providers:kubernetes", "kubernetes")
     assert release.provider == provider.urn
     assert provider.inputs == {"kubeconfig": "[secret]"}
 
@@ -459,7 +459,7 @@ def test_production_limits_the_public_endpoint_to_its_deployers():
 
 
 def test_the_kubernetes_provider_waits_for_the_admins_access(dev):
-    provider = dev.get("pulumi:providers:kubernetes", "cluster-kubernetes")
+    provider = dev.get("pulumi:providers:kubernetes", "kubernetes")
     association = dev.get(
         "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "cluster-admin-0"
     )

@@ -84,3 +84,20 @@ def test_every_rule_of_the_stack_files_mirror_applies_at_the_args_paths():
         "mirror.prefixes.k8s: prefix for an upstream that is not enabled",
         'repositories[0]: not a service name (a lowercase DNS label) (got "Payments")',
     ]
+
+
+def test_a_registry_mirror_is_on_whatever_enabled_says():
+    def program():
+        RegistryMirror(
+            "mirror",
+            RegistryMirrorArgs(
+                mirror={"upstreams": ["docker-hub"]},
+                aws=AWS,
+                repositories=[],
+                credentials={"docker-hub": CREDENTIALS},
+                production=False,
+            ),
+        )
+
+    rules = [r for r in registered(program) if r.type == RULE]
+    assert [r.inputs["upstreamRegistryUrl"] for r in rules] == ["registry-1.docker.io"]

@@ -72,3 +72,23 @@ def test_a_service_that_breaks_its_own_rules_is_named_at_its_path():
     assert [p.describe() for p in raised.value.problems] == [
         "services[0].config.autoscaling.maxReplicas: must be >= minReplicas (3) (got 1)"
     ]
+
+
+def test_a_service_named_like_the_routings_children_does_not_collide():
+    prefixed = service(name="public-api", routes={"paths": ["/p"]})
+    api = service(name="api", routes={"paths": ["/a"]})
+
+    def program():
+        ServiceRouting(
+            "public",
+            routing_args(
+                "public",
+                RoutedService(config=api, index=0),
+                RoutedService(config=prefixed, index=1),
+            ),
+        )
+
+    resources = registered(program)
+    assert len({r.urn for r in resources}) == len(resources)
+    groups = sorted(r.name for r in resources if r.type == "aws:lb/targetGroup:TargetGroup")
+    assert groups == ["public-api-k8s", "public-public-api-k8s"]

@@ -25,7 +25,7 @@ def test_registers_one_component_with_six_children(local_like):
 
 
 def test_provider_flows_in_through_options(local_like):
-    provider = local_like.get("pulumi:providers:kubernetes", "cluster-kubernetes")
+    provider = local_like.get("pulumi:providers:kubernetes", "kubernetes")
     assert provider.parent == local_like.get("warmstart:cluster:Cluster", "cluster").urn
     # kubeconfig is set empty on purpose: $KUBECONFIG must not leak into a render.
     assert provider.inputs == {"kubeconfig": "", "renderYamlToDirectory": "rendered/manifests"}
@@ -195,7 +195,7 @@ def test_existing_cluster_kubeconfig_stays_secret():
     values = stack_values(
         cluster={"mode": "existing", "context": "dev"}, kubeconfig={"secure": "v1:x"}
     )
-    provider = run(values).get("pulumi:providers:kubernetes", "cluster-kubernetes")
+    provider = run(values).get("pulumi:providers:kubernetes", "kubernetes")
     assert provider.inputs == {"kubeconfig": "[secret]", "context": "dev"}
 
 
