@@ -226,7 +226,13 @@ def node_group(names: Children, group: str, args: NodeGroupArgs) -> aws.eks.Node
         update_config={"max_unavailable_percentage": 33},
         labels={NODE_GROUP_LABEL: group, **config.labels},
         launch_template={"id": template.id, "version": template.latest_version.apply(str)},
-        opts=names.options(group, depends_on=args.role.attachments),
+        # The autoscaler owns the desired size once the group exists: an `up` must not undo
+        # its scaling, and the daily drift check must not report it.
+        opts=names.options(
+            group,
+            depends_on=args.role.attachments,
+            ignore_changes=["scalingConfig.desiredSize"],
+        ),
     )
 
 

@@ -104,7 +104,8 @@ class RegistryMirror(pulumi.ComponentResource):
         self, upstream: str, prefix: str, credentials: pulumi.Input[str] | None, *, production: bool
     ) -> aws.ecr.PullThroughCacheRule:
         names, secret_role = self._names, f"{upstream}-credentials"
-        credential_arn = None
+        credential_arn: pulumi.Output[str] | None = None
+        after: list[pulumi.Resource] = []
         if credentials is not None:
             secret = aws.secretsmanager.Secret(
                 names.name(secret_role),
@@ -115,19 +116,21 @@ class RegistryMirror(pulumi.ComponentResource):
                 recovery_window_in_days=30 if production else 0,
                 opts=names.options(secret_role),
             )
-            aws.secretsmanager.SecretVersion(
+            version = aws.secretsmanager.SecretVersion(
                 names.name(secret_role),
                 secret_id=secret.id,
                 secret_string=pulumi.Output.secret(credentials),
                 opts=names.options(secret_role),
             )
-            credential_arn = secret.arn
+            credential_arn, after = secret.arn, [version]
+        # ECR reads the secret when the rule is created: its value must be there first
+        # (the rule's credentialArn alone waits only for the empty Secret).
         return aws.ecr.PullThroughCacheRule(
             names.name(upstream),
             ecr_repository_prefix=prefix,
             upstream_registry_url=UPSTREAM_URLS[upstream],
             credential_arn=credential_arn,
-            opts=names.options(upstream),
+            opts=names.options(upstream, depends_on=after),
         )
 
     def _repository(self, name: str, mirror: MirrorConfig, production: bool) -> aws.ecr.Repository:

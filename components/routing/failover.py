@@ -28,7 +28,11 @@ from warmstart.components.config.service import ServiceConfig
 from warmstart.components.iam import lambda_trust_policy
 from warmstart.components.naming import Children
 from warmstart.components.routing.plan import Weights, aws_name, failover_weights, normal_weights
-from warmstart.components.routing.policies import failover_policy, rule_arn_pattern
+from warmstart.components.routing.policies import (
+    failover_policy,
+    failure_queue_policy,
+    rule_arn_pattern,
+)
 from warmstart.functions.failover import handler as failover_handler
 from warmstart.functions.failover.handler import RE_EVALUATE
 
@@ -124,7 +128,7 @@ def build_failover(names: Children, args: FailoverArgs) -> Failover | None:
     aws.iam.RolePolicy(
         names.name("failover"),
         role=role.id,
-        policy=pulumi.Output.all(args.listener.arn, log_group.arn, failures.arn).apply(
+        policy=pulumi.Output.all(args.listener.arn, log_group.arn).apply(
             lambda arns: json.dumps(
                 failover_policy(
                     account_id=args.account_id,
@@ -134,7 +138,6 @@ def build_failover(names: Children, args: FailoverArgs) -> Failover | None:
                     parameter_path=path,
                     ecs_cluster_name=args.ecs_cluster_name if _any_fargate(alarms) else None,
                     log_group_arn=arns[1],
-                    failure_queue_arn=arns[2],
                 )
             )
         ),
@@ -155,13 +158,19 @@ def build_failover(names: Children, args: FailoverArgs) -> Failover | None:
         logging_config={"log_format": "JSON", "log_group": log_group.name},
         opts=names.options("failover"),
     )
+    may_report = aws.iam.RolePolicy(
+        names.name("failover-failures"),
+        role=role.id,
+        policy=failures.arn.apply(lambda arn: json.dumps(failure_queue_policy(arn))),
+        opts=names.options("failover-failures"),
+    )
     aws.lambda_.FunctionEventInvokeConfig(
         names.name("failover"),
         function_name=function.name,
         maximum_retry_attempts=2,
         maximum_event_age_in_seconds=3600,
         destination_config={"on_failure": {"destination": failures.arn}},
-        opts=names.options("failover"),
+        opts=names.options("failover", depends_on=[may_report]),
     )
     alarm_arns = f"arn:aws:cloudwatch:{args.region}:{args.account_id}:alarm:{alarm_prefix}"
     trigger = _trigger(names, function, alarm_arns, list(parameters.values()))

@@ -10,6 +10,24 @@ from typing import Any
 from warmstart.components.iam import IAM_VERSION, log_writer_statement
 
 
+def failure_queue_policy(queue_arn: str) -> dict[str, Any]:
+    """Lambda's on-failure destination: Lambda sends with the function's role, and checks at
+    FunctionEventInvokeConfig's creation that the role may. A policy of its own, known as soon
+    as the queue exists, so that check never waits on the load balancer (the main policy
+    names its listener) or on IAM's propagation of a policy written minutes later."""
+    return {
+        "Version": IAM_VERSION,
+        "Statement": [
+            {
+                "Sid": "ReportFailures",
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": queue_arn,
+            }
+        ],
+    }
+
+
 def failover_policy(
     *,
     account_id: str,
@@ -19,7 +37,6 @@ def failover_policy(
     parameter_path: str,
     ecs_cluster_name: str | None,
     log_group_arn: str,
-    failure_queue_arn: str,
 ) -> dict[str, Any]:
     """Read the routing state and its own configuration; rewrite only its listener's rules;
     scale only its fallback cluster's services.
@@ -61,19 +78,16 @@ def failover_policy(
             ],
         },
         log_writer_statement(log_group_arn),
-        {
-            "Sid": "ReportFailures",
-            "Effect": "Allow",
-            "Action": ["sqs:SendMessage"],
-            "Resource": failure_queue_arn,
-        },
     ]
     if ecs_cluster_name is not None:
         statements.append(
             {
                 "Sid": "ScaleFallbackServices",
                 "Effect": "Allow",
-                "Action": ["ecs:UpdateService"],
+                # RegisterScalableTarget on an ECS service also needs DescribeServices (AWS's
+                # Application Auto Scaling examples grant both; without it, raising the floor
+                # may be refused).
+                "Action": ["ecs:DescribeServices", "ecs:UpdateService"],
                 "Resource": f"arn:aws:ecs:{region}:{account_id}:service/{ecs_cluster_name}/*",
             }
         )

@@ -374,6 +374,11 @@ def test_changing_sizes_and_labels_is_an_update_not_a_replacement():
         assert before.get(key) == after.get(key), key
 
 
+def test_the_autoscaler_owns_the_desired_size_once_a_group_exists(dev):
+    for group in dev.of_type("aws:eks/nodeGroup:NodeGroup"):
+        assert group.ignore_changes == ("scalingConfig.desiredSize",), group.name
+
+
 def test_existing_mode_creates_no_cluster_resources():
     result = run(stack_values(service(), aws=AWS, cluster={"mode": "existing"}))
     assert not [r for r in result.resources if r.type.startswith(("aws:eks", "aws:ec2", "aws:kms"))]

@@ -624,7 +624,6 @@ def test_every_call_the_function_makes_is_one_its_policy_allows(aws, monkeypatch
         parameter_path=PATH,
         ecs_cluster_name="warmstart-dev",
         log_group_arn="arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/f",
-        failure_queue_arn="arn:aws:sqs:eu-west-1:123456789012:f",
     )
     allowed = {action for statement in policy["Statement"] for action in statement["Action"]}
     assert calls - allowed == set()

@@ -57,6 +57,11 @@ def test_credentials_live_in_a_secret_with_the_ecr_prefix(mirrored):
         "aws:secretsmanager/secretVersion:SecretVersion", "registry-mirror-docker-hub-credentials"
     )
     assert version.inputs["secretString"] == "[secret]"
+    # ECR reads the secret's value when the rule is created: the version exists first.
+    rule = mirrored.get(
+        "aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "registry-mirror-docker-hub"
+    )
+    assert version.urn in rule.depends_on
 
 
 def test_service_repositories(mirrored):

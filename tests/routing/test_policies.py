@@ -1,6 +1,10 @@
 from tests.iam_lint import findings
 from warmstart.components.iam import log_writer_policy
-from warmstart.components.routing.policies import failover_policy, rule_arn_pattern
+from warmstart.components.routing.policies import (
+    failover_policy,
+    failure_queue_policy,
+    rule_arn_pattern,
+)
 
 FAILURES = "arn:aws:sqs:eu-west-1:123456789012:demo-failover-1a2b3c-failures"
 LOGS = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/demo-failover"
@@ -25,7 +29,6 @@ def failover(ecs_cluster_name):
         parameter_path="/warmstart/warmstart/dev/failover/",
         ecs_cluster_name=ecs_cluster_name,
         log_group_arn=LOGS,
-        failure_queue_arn=FAILURES,
     )
 
 
@@ -49,7 +52,11 @@ def test_failover_policy_writes_only_its_listeners_rules_and_its_clusters_servic
     assert by_sid["ScaleFallbackServices"]["Resource"] == (
         "arn:aws:ecs:eu-west-1:123456789012:service/demo-fallback/*"
     )
-    assert by_sid["ReportFailures"]["Resource"] == FAILURES
+    assert by_sid["ScaleFallbackServices"]["Action"] == [
+        "ecs:DescribeServices",
+        "ecs:UpdateService",
+    ]
+    assert "ReportFailures" not in by_sid  # a policy of its own: failure_queue_policy
     assert by_sid["RaiseFallbackFloor"]["Condition"] == {
         "StringEquals": {"application-autoscaling:service-namespace": "ecs"}
     }
@@ -66,5 +73,16 @@ def test_without_fargate_no_ecs_grants():
         "ReadAlarms",
         "ReadOwnConfiguration",
         "WriteOwnLogs",
-        "ReportFailures",
     ]
+
+
+def test_the_failure_queue_grant_names_only_the_queue():
+    assert failure_queue_policy(FAILURES)["Statement"] == [
+        {
+            "Sid": "ReportFailures",
+            "Effect": "Allow",
+            "Action": ["sqs:SendMessage"],
+            "Resource": FAILURES,
+        }
+    ]
+    assert findings(failure_queue_policy(FAILURES)) == ([], [])

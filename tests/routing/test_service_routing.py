@@ -229,7 +229,12 @@ def test_every_policy_written_passes_the_linter(dev):
     policies = {
         p.name: realistic(p.inputs["policy"]) for p in dev.of_type("aws:iam/rolePolicy:RolePolicy")
     }
-    assert sorted(policies) == ["cluster-autoscaler", "hello-lambda", "routing-failover"]
+    assert sorted(policies) == [
+        "cluster-autoscaler",
+        "hello-lambda",
+        "routing-failover",
+        "routing-failover-failures",
+    ]
     for name, policy in policies.items():
         real, _ = findings(policy)
         assert real == [], name
@@ -355,6 +360,16 @@ def test_failed_failover_invocations_land_in_a_queue_the_function_may_write(dev)
         "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "routing-failover"
     )
     assert invoke.inputs["maximumRetryAttempts"] == 2
+    # Lambda checks at creation that the role may send to the queue: the grant comes first,
+    # in a policy of its own that waits for the queue only, not for the load balancer.
+    grant = dev.get("aws:iam/rolePolicy:RolePolicy", "routing-failover-failures")
+    assert grant.urn in invoke.depends_on
+    [statement] = realistic(grant.inputs["policy"])["Statement"]
+    assert (statement["Action"], statement["Resource"]) == (
+        ["sqs:SendMessage"],
+        "arn:aws:sqs:eu-west-1:123456789012:routing-failover-failures",
+    )
+    assert "listener" not in grant.inputs["policy"].lower()
     assert invoke.inputs["destinationConfig"] == {
         "onFailure": {
             "destination": "<known after apply: aws:sqs/queue:Queue routing-failover-failures.arn>"
