@@ -53,6 +53,8 @@ class Registration:
     delete_before_replace: bool
     aliases: tuple[str, ...] = ()
     """The URNs the resource had before, which the engine adopts instead of replacing."""
+    replace_on_changes: tuple[str, ...] = ()
+    """Inputs whose change replaces the resource although its provider would update it."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ def _registration(monitor: _RecordingMonitor, request: Any) -> Registration:
         ignore_changes=tuple(request.ignoreChanges),
         delete_before_replace=request.deleteBeforeReplace,
         aliases=tuple(_alias_urn(monitor, request, alias) for alias in request.aliases),
+        replace_on_changes=tuple(request.replaceOnChanges),
     )
 
 

@@ -88,7 +88,14 @@ def plan_document(run: ProgramRun, stack: str) -> dict[str, Any]:
 
 
 def _plan_entry(resource: Registration) -> dict[str, Any]:
-    aliases = {"aliases": list(resource.aliases)} if resource.aliases else {}
+    optional = {
+        key: list(values)
+        for key, values in (
+            ("aliases", resource.aliases),
+            ("replaceOnChanges", resource.replace_on_changes),
+        )
+        if values
+    }
     return {
         "urn": resource.urn,
         "type": resource.type,
@@ -100,7 +107,7 @@ def _plan_entry(resource: Registration) -> dict[str, Any]:
         "dependsOn": list(resource.depends_on),
         "ignoreChanges": list(resource.ignore_changes),
         "deleteBeforeReplace": resource.delete_before_replace,
-        **aliases,
+        **optional,
         "inputs": _sorted_keys(resource.inputs),
     }
 

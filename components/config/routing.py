@@ -42,7 +42,7 @@ class RoutingConfig(ConfigModel):
     """ECS capacity provider strategy of the Fargate fallback cluster."""
     lambda_concurrency_limit: int = Field(default=1000, ge=10, le=1_000_000)
     """The account's Lambda concurrency limit in the region (new accounts may have 10):
-    the stack's reservations must leave AWS's 10 unreserved executions."""
+    the stack's reservations must leave AWS's 100 unreserved executions."""
 
 
 def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
@@ -125,8 +125,9 @@ def _quota_problems(routed: list[ServiceConfig]) -> Iterator[Problem]:
         )
 
 
-# AWS keeps this many executions unreserved in every account and region.
-UNRESERVED_MINIMUM = 10
+# AWS keeps this many executions unreserved in every account and region: a function may
+# reserve up to the account's unreserved concurrency minus 100 (Lambda's concurrency docs).
+UNRESERVED_MINIMUM = 100
 # The failover function reserves one execution: one weight change at a time.
 FAILOVER_RESERVED = 1
 

@@ -284,5 +284,12 @@ def _bind_pods(
             "targetGroupARN": group.arn,
             "targetType": "ip",
         },
-        opts=names.options(f"{service.name}-pods", depends_on=list(args.kubernetes_depends_on)),
+        # The controller's webhook refuses a change of targetGroupARN (a port change makes a
+        # new group): replace the binding, deleting the old one first (same name).
+        opts=names.options(
+            f"{service.name}-pods",
+            depends_on=list(args.kubernetes_depends_on),
+            replace_on_changes=["spec.targetGroupARN"],
+            delete_before_replace=True,
+        ),
     )

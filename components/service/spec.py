@@ -233,7 +233,9 @@ def network_policy_spec(service: ServiceConfig) -> dict[str, Any]:
     return {
         "podSelector": {"matchLabels": selector_labels(service.name)},
         "policyTypes": ["Ingress"],
-        "ingress": [{"ports": [{"port": port_name(service), "protocol": "TCP"}]}],
+        # By number: named ports in NetworkPolicies had enforcement bugs in the VPC CNI's
+        # network policy agent; a number means one thing to every implementation.
+        "ingress": [{"ports": [{"port": service.port, "protocol": "TCP"}]}],
     }
 
 

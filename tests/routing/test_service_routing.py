@@ -62,6 +62,13 @@ def test_pods_are_bound_to_their_target_group(dev):
     )
 
 
+def test_a_new_target_group_replaces_the_binding_old_one_first(dev):
+    # The controller refuses a change of targetGroupARN; the binding keeps its name.
+    binding = dev.get("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "routing-hello-pods")
+    assert binding.replace_on_changes == ("spec.targetGroupARN",)
+    assert binding.delete_before_replace is True
+
+
 def test_lambda_permission_comes_before_the_attachment(dev):
     permission = dev.get("aws:lambda/permission:Permission", "routing-hello-alb")
     assert permission.inputs["principal"] == "elasticloadbalancing.amazonaws.com"
@@ -315,14 +322,14 @@ def test_production_needs_a_certificate():
 
 def test_reservations_must_leave_awss_unreserved_executions():
     # HELLO reserves 10 for its Lambda fallback; the failover function reserves 1.
-    tight = routed_stack(routing={"enabled": True, "lambdaConcurrencyLimit": 20})
+    tight = routed_stack(routing={"enabled": True, "lambdaConcurrencyLimit": 110})
     assert config_problems(tight) == [
         "warmstart:routing.lambdaConcurrencyLimit: the stack reserves 11 Lambda executions; "
-        "AWS keeps 10 unreserved, so the account's limit must be at least 21 (got 20)"
+        "AWS keeps 100 unreserved, so the account's limit must be at least 111 (got 110)"
     ]
-    enough = routed_stack(routing={"enabled": True, "lambdaConcurrencyLimit": 21})
+    enough = routed_stack(routing={"enabled": True, "lambdaConcurrencyLimit": 111})
     config = parse_config(config_from_mapping("t", enough).values)
-    assert config.routing.lambda_concurrency_limit == 21
+    assert config.routing.lambda_concurrency_limit == 111
 
 
 def test_failover_is_re_evaluated_every_minute_with_the_event_the_handler_knows(dev):

@@ -206,5 +206,5 @@ def test_the_namespace_denies_ingress_and_each_service_admits_its_port(local_lik
     assert ledger.inputs["spec"] == {
         "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ledger"}},
         "policyTypes": ["Ingress"],
-        "ingress": [{"ports": [{"port": "grpc", "protocol": "TCP"}]}],
+        "ingress": [{"ports": [{"port": 9090, "protocol": "TCP"}]}],
     }
