@@ -23,7 +23,11 @@ from warmstart.components.cluster.policies import (
     cluster_autoscaler_policy,
     pod_identity_trust_policy,
 )
-from warmstart.components.config.cluster import ClusterConfig, autoscaler_image_tag
+from warmstart.components.config.cluster import (
+    ClusterConfig,
+    autoscaler_chart,
+    autoscaler_image_tag,
+)
 from warmstart.components.dependencies import inherited_dependencies
 from warmstart.components.naming import Children
 
@@ -100,7 +104,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
             names.name(""),
             name="cluster-autoscaler",
             chart="cluster-autoscaler",
-            version=args.cluster.cluster_autoscaler.chart_version,
+            version=autoscaler_chart(args.cluster),
             namespace=namespace,
             repository_opts={"repo": CHART_REPOSITORY},
             values=autoscaler_values(args),

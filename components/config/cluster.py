@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 from pydantic.alias_generators import to_camel
 
+from warmstart.components.config.autoscaler import CHART_APP_VERSIONS, minor, newest_chart
 from warmstart.components.config.base import ConfigModel, Problem
 from warmstart.components.config.network import NetworkConfig, ipv4_network, network_problems
 
@@ -98,10 +99,11 @@ class ClusterAutoscalerConfig(ConfigModel):
 
     enabled: bool = True
     """Install it (HPAs add pods; without it nothing adds the nodes they need)."""
-    chart_version: str = Field(default="9.46.6", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")
-    """Helm chart version (kubernetes.github.io/autoscaler)."""
+    chart_version: str | None = Field(default=None, pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")
+    """Helm chart version (kubernetes.github.io/autoscaler); none: the newest whose autoscaler
+    is of kubernetesVersion's minor. A chart of another minor is an error."""
     image_tag: str | None = Field(default=None, pattern=r"^v1\.[0-9]+\.[0-9]+$")
-    """Autoscaler image tag; none: `v<kubernetesVersion>.0`. Its minor must match the cluster's."""
+    """Autoscaler image tag; none: the chart's own version. Its minor must match the cluster's."""
     expander: Literal["least-waste", "random", "most-pods", "priority"] = "least-waste"
     """How it picks the node group to grow."""
     scale_down_unneeded_minutes: int = Field(default=10, ge=1, le=120)
@@ -181,11 +183,14 @@ _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]
 _GRAVITON = re.compile(r"^[a-z]+[0-9]+g[a-z]*\.")
 
 
+def _supported(version: str) -> bool:
+    return int(version.split(".")[1]) in SUPPORTED_KUBERNETES_MINORS
+
+
 def cluster_problems(config: WarmstartConfig) -> Iterator[Problem]:
     """A supported version, a real cluster in production, and each mode's own keys only."""
     version = config.cluster.kubernetes_version
-    minor = int(version.split(".")[1])
-    if minor not in SUPPORTED_KUBERNETES_MINORS:
+    if not _supported(version):
         first, last = SUPPORTED_KUBERNETES_MINORS[0], SUPPORTED_KUBERNETES_MINORS[-1]
         yield Problem("cluster.kubernetesVersion", f"must be 1.{first} to 1.{last}", version)
     if config.production and config.cluster.mode == "render":
@@ -276,18 +281,52 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
         )
 
 
+def autoscaler_chart(cluster: ClusterConfig) -> str | None:
+    """The configured chart, else the newest for the cluster's minor (None: there is none)."""
+    return cluster.cluster_autoscaler.chart_version or newest_chart(cluster.kubernetes_version)
+
+
 def autoscaler_image_tag(cluster: ClusterConfig) -> str:
-    """The configured tag, else `v<minor>.0`: an autoscaler minor supports one Kubernetes minor."""
-    return cluster.cluster_autoscaler.image_tag or f"v{cluster.kubernetes_version}.0"
+    """The configured tag, else the chart's own autoscaler version (`v1.35.0`)."""
+    chart = autoscaler_chart(cluster)
+    app = CHART_APP_VERSIONS.get(chart or "", f"{cluster.kubernetes_version}.0")
+    return cluster.cluster_autoscaler.image_tag or f"v{app}"
 
 
 def _autoscaler_problems(cluster: ClusterConfig) -> Iterator[Problem]:
-    tag = autoscaler_image_tag(cluster)
-    if cluster.cluster_autoscaler.enabled and not tag.startswith(f"v{cluster.kubernetes_version}."):
+    """A chart made for the cluster's minor (its RBAC is that autoscaler's), and an image of
+    that minor."""
+    at, version = "cluster.clusterAutoscaler", cluster.kubernetes_version
+    if not cluster.cluster_autoscaler.enabled or not _supported(version):
+        return  # an unsupported version is reported once, as such
+    chart = autoscaler_chart(cluster)
+    if chart is None:
+        newest = max(CHART_APP_VERSIONS.values(), key=lambda v: tuple(map(int, v.split("."))))
         yield Problem(
-            "cluster.clusterAutoscaler.imageTag",
-            f"the autoscaler's minor must match kubernetesVersion {cluster.kubernetes_version}",
-            tag,
+            at,
+            f"no chart runs an autoscaler for Kubernetes {version} yet (newest: "
+            f"{minor(newest)}): set enabled false, or use {minor(newest)}",
+        )
+        return
+    app = CHART_APP_VERSIONS.get(chart)
+    if app is None:
+        first, last = min(CHART_APP_VERSIONS), max(CHART_APP_VERSIONS)
+        yield Problem(
+            f"{at}.chartVersion",
+            f"not a chart release warmstart knows the autoscaler of ({first} to {last})",
+            chart,
+        )
+    elif minor(app) != version:
+        yield Problem(
+            f"{at}.chartVersion",
+            f"runs autoscaler {app}; kubernetesVersion {version} needs a {version} chart "
+            f"(newest: {newest_chart(version) or 'none yet'})",
+            chart,
+        )
+    tag = autoscaler_image_tag(cluster)
+    if not tag.startswith(f"v{version}."):
+        yield Problem(
+            f"{at}.imageTag", f"the autoscaler's minor must match kubernetesVersion {version}", tag
         )
 
 
