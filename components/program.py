@@ -129,7 +129,11 @@ def _namespace(config: WarmstartConfig, cluster: Cluster) -> k8s.core.v1.Namespa
     return k8s.core.v1.Namespace(
         config.namespace,
         metadata={"name": config.namespace, "labels": labels},
-        opts=pulumi.ResourceOptions(provider=cluster.provider, protect=config.production),
+        # Every workload waits for the namespace, so this orders them after the cluster is
+        # ready for them (nodes, add-ons, controller), not only after its API answers.
+        opts=pulumi.ResourceOptions(
+            provider=cluster.provider, protect=config.production, depends_on=cluster.ready
+        ),
     )
 
 

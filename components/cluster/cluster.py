@@ -89,6 +89,15 @@ class Cluster(pulumi.ComponentResource):
     load_balancer_controller: LoadBalancerController | None = None
     cluster_autoscaler: ClusterAutoscaler | None = None
 
+    @property
+    def ready(self) -> list[pulumi.Resource]:
+        """What workloads must wait for: nodes to run on, the add-ons (networking, DNS,
+        metrics for the HPAs) and the load balancer controller, whose webhook gives pods
+        their readiness gates only if it exists when they are created. Empty where
+        warmstart made none of them."""
+        controller = [self.load_balancer_controller] if self.load_balancer_controller else []
+        return [*self.node_groups.values(), *self.addons, *controller]
+
     def __init__(
         self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:

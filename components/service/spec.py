@@ -171,8 +171,10 @@ def progress_deadline_seconds(service: ServiceConfig) -> int:
     """How long a rollout may go without a new pod Ready before it is declared failed.
 
     A pod that has not been scheduled, pulled and started within the allowance, then become
-    Ready within its budget, will not: the Deployment reports ProgressDeadlineExceeded and
-    the provider's await fails `pulumi up` then, instead of after its 10-minute default.
+    Ready within its budget, will not: the Deployment reports ProgressDeadlineExceeded. The
+    provider's await only logs that condition; what fails `pulumi up` is the custom timeout
+    GoService derives from the same budget (`rollout_timeout_seconds`), not the provider's
+    10-minute default.
     """
     readiness = probe_plan(service).readiness
     return (

@@ -473,6 +473,22 @@ def test_the_kubernetes_provider_waits_for_the_admins_access(dev):
     assert namespace.provider == provider.urn
 
 
+def test_workloads_wait_for_nodes_add_ons_and_the_controller(dev):
+    # Every workload waits for the namespace; the namespace waits for what pods need.
+    namespace = dev.get("kubernetes:core/v1:Namespace", "warmstart")
+    controller = "warmstart:kubernetes:LoadBalancerController$kubernetes:helm.sh/v3:Release"
+    waited = {
+        r.urn
+        for r in dev.resources
+        if r.type in ("aws:eks/nodeGroup:NodeGroup", "aws:eks/addon:Addon")
+        or r.urn.endswith(f"{controller}::cluster-load-balancer-controller")
+    }
+    assert len(waited) == 2 + 5 + 1
+    assert waited <= set(namespace.depends_on)
+    deployment = dev.get("kubernetes:apps/v1:Deployment", "hello")
+    assert namespace.urn in deployment.depends_on
+
+
 def test_the_control_plane_log_group_exists_first_and_expires(dev):
     logs = dev.get("aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane")
     assert logs.inputs == {"name": "/aws/eks/demo/cluster", "retentionInDays": 30}
