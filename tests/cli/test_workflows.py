@@ -145,3 +145,29 @@ def test_promotion_goes_one_stage_up_and_opens_a_pull_request():
     (job,) = workflow["jobs"].values()
     lines = [command for step in job["steps"] for command in commands(step)]
     assert any(line.startswith("gh pr create --base main") for line in lines)
+
+
+def test_every_step_runs_bash_with_pipefail():
+    # GitHub's default Linux shell is `bash -e`: `failing | tee log` would stay green.
+    for path in WORKFLOWS:
+        assert load(path).get("defaults") == {"run": {"shell": "bash"}}, path.name
+        for job in load(path)["jobs"].values():
+            for step in job.get("steps", []):
+                assert step.get("shell", "bash") == "bash", (path.name, step)
+
+
+def test_the_pulumi_cli_of_every_workflow_is_the_one_requirements_pin():
+    pinned = next(
+        line.split("==")[1]
+        for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines()
+        if line.startswith("pulumi==")
+    )
+    installs = [
+        (path.name, step.get("with", {}).get("pulumi-version"))
+        for path in WORKFLOWS
+        for job in load(path)["jobs"].values()
+        for step in job.get("steps", [])
+        if str(step.get("uses", "")).startswith("pulumi/actions@")
+    ]
+    assert len(installs) == 5
+    assert {version for _, version in installs} == {pinned}, installs
