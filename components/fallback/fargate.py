@@ -30,6 +30,7 @@ from warmstart.components.fallback.fargate_spec import (
 )
 from warmstart.components.fallback.policies import ECS_TASK_EXECUTION_POLICY, ecs_tasks_trust_policy
 from warmstart.components.naming import Children
+from warmstart.components.ports import port_rule_description, services_by_port
 
 TYPE_TOKEN = "warmstart:aws:FargateSpotFallback"
 
@@ -241,15 +242,16 @@ def _tasks_security_group(names: Children, args: FargateSpotFallbackArgs) -> aws
         names.name("tasks"),
         vpc_id=args.vpc_id,
         description="warmstart: Fargate fallback tasks, reachable from the ALB only",
+        # One rule per distinct port: a duplicate is refused (InvalidPermission.Duplicate).
         ingress=[
             {
                 "protocol": "tcp",
-                "from_port": s.port,
-                "to_port": s.port,
+                "from_port": port,
+                "to_port": port,
                 "security_groups": [args.load_balancer_security_group_id],
-                "description": f"ALB to {s.name}",
+                "description": port_rule_description("ALB to tasks", port, names),
             }
-            for s in args.services
+            for port, names in services_by_port(args.services).items()
         ],
         egress=[
             {

@@ -14,6 +14,7 @@ import pulumi_aws as aws
 from warmstart.components.config.routing import RoutingConfig
 from warmstart.components.config.service import ServiceConfig
 from warmstart.components.naming import Children
+from warmstart.components.ports import port_rule_description, services_by_port
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 _NOT_FOUND = [
@@ -33,27 +34,17 @@ def client_ports(routing: RoutingConfig, production: bool) -> list[int]:
 
 
 def target_egress(vpc_cidr: str, services: Sequence[ServiceConfig]) -> list[dict[str, object]]:
-    """One rule per distinct target port: AWS refuses a rule that duplicates another
-    (InvalidPermission.Duplicate), which two services on port 8080 would otherwise make."""
-    by_port: dict[int, list[str]] = {}
-    for service in services:
-        by_port.setdefault(service.port, []).append(service.name)
+    """One rule per distinct target port (components/ports.py says why)."""
     return [
         {
             "protocol": "tcp",
             "from_port": port,
             "to_port": port,
             "cidr_blocks": [vpc_cidr],
-            "description": _rule_description(port, names),
+            "description": port_rule_description("targets", port, names),
         }
-        for port, names in sorted(by_port.items())
+        for port, names in services_by_port(services).items()
     ]
-
-
-def _rule_description(port: int, names: list[str]) -> str:
-    """Security group rule descriptions hold 255 characters: name services while they fit."""
-    text = f"targets on {port}: {', '.join(names)}"
-    return text if len(text) <= 255 else f"targets on {port}: {len(names)} services"
 
 
 def security_group(

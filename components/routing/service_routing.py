@@ -22,6 +22,7 @@ from warmstart.components.config.routing import RoutingConfig
 from warmstart.components.config.service import ServiceConfig
 from warmstart.components.fallback.lambda_fallback import LambdaFallback
 from warmstart.components.naming import Children
+from warmstart.components.ports import port_rule_description, services_by_port
 from warmstart.components.routing.contract import validated_routing
 from warmstart.components.routing.failover import Failover, FailoverArgs, build_failover
 from warmstart.components.routing.load_balancer import client_ports, listeners, security_group
@@ -121,6 +122,7 @@ class ServiceRouting(pulumi.ComponentResource):
         self.target_groups, self.target_group_bindings, self.rules = {}, {}, {}
         for routed in args.services:
             self._route(routed)
+        self._admit_to_pods([routed.config for routed in args.services])
         self.failover = build_failover(
             self._names,
             FailoverArgs(
@@ -146,6 +148,23 @@ class ServiceRouting(pulumi.ComponentResource):
             }
         )
 
+    def _admit_to_pods(self, services: Sequence[ServiceConfig]) -> None:
+        """Let the ALB reach the pods: one rule on the cluster security group per distinct
+        port (components/ports.py). The program's instance keeps each rule under the name
+        of the first service on its port (one rule per service before)."""
+        args, names = self._args, self._names
+        for port, on_port in services_by_port(services).items():
+            aws.vpc.SecurityGroupIngressRule(
+                names.name(f"pods-{port}"),
+                security_group_id=args.cluster_security_group_id,
+                referenced_security_group_id=self.security_group.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=f"warmstart: {port_rule_description('ALB to pods', port, on_port)}",
+                opts=names.options(f"pods-{port}", old=f"{on_port[0]}-pods"),
+            )
+
     def _route(self, routed: RoutedService) -> None:
         """The service's target groups, its pods bound to one, and the weighted rule over them."""
         args, service, names = self._args, routed.config, self._names
@@ -156,7 +175,7 @@ class ServiceRouting(pulumi.ComponentResource):
             groups["lambda"] = _lambda_group(names, args.name, service, routed.lambda_fallback)
         self.target_groups[service.name] = groups
         self.target_group_bindings[service.name] = _bind_pods(
-            names, args, service, groups["kubernetes"], self.security_group
+            names, args, service, groups["kubernetes"]
         )
         weights = normal_weights(service, args.routing).by_path()
         routes = service.routes
@@ -261,19 +280,8 @@ def _bind_pods(
     args: ServiceRoutingArgs,
     service: ServiceConfig,
     group: aws.lb.TargetGroup,
-    load_balancer_group: aws.ec2.SecurityGroup,
 ) -> k8s.apiextensions.CustomResource:
-    """Let the ALB reach the pods, and have the controller keep the group equal to them."""
-    aws.vpc.SecurityGroupIngressRule(
-        names.name(f"{service.name}-pods"),
-        security_group_id=args.cluster_security_group_id,
-        referenced_security_group_id=load_balancer_group.id,
-        ip_protocol="tcp",
-        from_port=service.port,
-        to_port=service.port,
-        description=f"warmstart: ALB to {service.name} pods",
-        opts=names.options(f"{service.name}-pods"),
-    )
+    """Have the controller keep the target group equal to the service's ready pods."""
     return k8s.apiextensions.CustomResource(
         names.name(f"{service.name}-pods"),
         api_version="elbv2.k8s.aws/v1beta1",

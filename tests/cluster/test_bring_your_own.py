@@ -96,7 +96,7 @@ def test_routing_and_fallbacks_run_on_an_existing_cluster():
     alb = result.get("aws:lb/loadBalancer:LoadBalancer", "routing-alb").inputs
     assert alb["subnets"] == PUBLIC
     ingress = result.get(
-        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "routing-hello-pods"
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "routing-pods-8080"
     )
     group = f"<known after apply: {LOOKUP} platform.vpcConfig.clusterSecurityGroupId>"
     assert ingress.inputs["securityGroupId"] == group

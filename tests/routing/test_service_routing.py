@@ -52,14 +52,39 @@ def test_pods_are_bound_to_their_target_group(dev):
     }
     namespace = dev.get("kubernetes:core/v1:Namespace", "warmstart").inputs
     assert namespace["metadata"]["labels"]["elbv2.k8s.aws/pod-readiness-gate-inject"] == "enabled"
-    ingress = dev.get(
-        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "routing-hello-pods"
-    ).inputs
+    rule = dev.get("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "routing-pods-8080")
+    ingress = rule.inputs
     assert (ingress["fromPort"], ingress["toPort"]) == (8080, 8080)
     assert (
         ingress["securityGroupId"]
         == "<known after apply: aws:eks/cluster:Cluster cluster.vpcConfig.clusterSecurityGroupId>"
     )
+    assert ingress["description"] == "warmstart: ALB to pods on 8080: hello"
+    # One rule per port now: the program's own routing keeps the one it had for hello.
+    assert rule.aliases == (rule.urn.replace("::routing-pods-8080", "::hello-pods"),)
+
+
+def test_services_on_one_port_share_one_rule_on_each_group():
+    # AWS refuses a duplicate rule (InvalidPermission.Duplicate): 8080 is everyone's default.
+    quote = {**HELLO, "name": "quote", "routes": {"hosts": ["quote.example.com"]}}
+    grpc = {**HELLO, "name": "ledger", "port": 9090, "routes": {"hosts": ["ledger.example.com"]}}
+    result = run(routed_stack(HELLO, quote, grpc))
+    rules = {
+        r.name: r.inputs
+        for r in result.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    }
+    assert {name: rule["fromPort"] for name, rule in rules.items()} == {
+        "routing-pods-8080": 8080,
+        "routing-pods-9090": 9090,
+    }
+    assert rules["routing-pods-8080"]["description"] == (
+        "warmstart: ALB to pods on 8080: hello, quote"
+    )
+    tasks = result.get("aws:ec2/securityGroup:SecurityGroup", "fargate-tasks").inputs
+    assert [(r["fromPort"], r["description"]) for r in tasks["ingress"]] == [
+        (8080, "ALB to tasks on 8080: hello, quote"),
+        (9090, "ALB to tasks on 9090: ledger"),
+    ]
 
 
 def test_a_new_target_group_replaces_the_binding_old_one_first(dev):
