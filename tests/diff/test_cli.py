@@ -51,3 +51,23 @@ def test_diff_of_a_committed_and_an_uncommitted_change(tmp_path):
     assert working.returncode == 2
     assert "| staging | | | | | does not render: head: " in working.stdout
     assert "warmstart:nonsense: unknown key" in working.stdout
+
+
+def test_an_unknown_stack_or_revision_is_one_line_and_exit_2():
+    def diff(*args):
+        command = [sys.executable, "-m", "warmstart", "diff", *args]
+        return subprocess.run(
+            command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False
+        )
+
+    unknown = diff("--base", "HEAD", "--stack", "nope")
+    assert (unknown.returncode, unknown.stdout) == (2, "")
+    assert unknown.stderr == (
+        "error: no stack nope in stacks at either revision"
+        " (stacks: dev, local, prod, render, staging)\n"
+    )
+    revision = diff("--base", "no-such-revision", "--stack", "dev")
+    assert revision.returncode == 2
+    assert revision.stderr == (
+        "error: git archive no-such-revision: fatal: not a valid object name: no-such-revision\n"
+    )

@@ -62,14 +62,28 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_HEAD_BROKEN
     with tempfile.TemporaryDirectory(prefix="warmstart-diff-") as scratch:
         work = Path(scratch)
-        base_tree = _extract(project, args.base, work / "base")
-        head_tree = _extract(project, args.head, work / "head") if args.head else project.root
-        names = args.stacks or sorted(
+        try:
+            base_tree = _extract(project, args.base, work / "base")
+            head_tree = _extract(project, args.head, work / "head") if args.head else project.root
+        except subprocess.CalledProcessError as error:
+            reason = error.stderr.decode(errors="replace").strip().splitlines()
+            said = reason[-1] if reason else str(error)
+            print(f"error: git archive {error.cmd[-1]}: {said}", file=sys.stderr)
+            return EXIT_HEAD_BROKEN
+        known = sorted(
             set(available_stacks(base_tree / project.stacks_path))
             | set(available_stacks(head_tree / project.stacks_path))
         )
+        unknown = [name for name in args.stacks or [] if name not in known]
+        if unknown:
+            print(
+                f"error: no stack {', '.join(unknown)} in {project.stacks_path} at either "
+                f"revision (stacks: {', '.join(known)})",
+                file=sys.stderr,
+            )
+            return EXIT_HEAD_BROKEN
         trees = Trees(base_tree, head_tree, project.stacks_path)
-        stacks = [_stack_diff(name, trees, work) for name in names]
+        stacks = [_stack_diff(name, trees, work) for name in args.stacks or known]
     if args.preview:
         stacks = [with_engine_preview(project, stack) for stack in stacks]
     head = _short(project, args.head) if args.head else "working tree"
