@@ -110,10 +110,8 @@ def by_urn(path: Path) -> dict[str, dict]:
                 engine[written] = f"{stack}::{project}::{chain}${entry['type']}::{entry['name']}"
         return engine[written]
 
-    return {
-        urn(old): rewritten(entry, {u: urn(u) for u in entries}, {})
-        for old, entry in entries.items()
-    }
+    renamed_to = {written: urn(written) for written in entries}
+    return {renamed_to[old]: rewritten(entry, renamed_to, {}) for old, entry in entries.items()}
 
 
 def same_manifests(before: dict, after: dict, old_yaml: str, new_yaml: str) -> bool:

@@ -33,7 +33,16 @@ def minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
+def _order(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
 def newest_chart(kubernetes_minor: str) -> str | None:
     """The newest chart whose autoscaler is of this Kubernetes minor; None if there is none."""
     charts = [c for c, app in CHART_APP_VERSIONS.items() if minor(app) == kubernetes_minor]
-    return max(charts, key=lambda c: tuple(int(part) for part in c.split("."))) if charts else None
+    return max(charts, key=_order) if charts else None
+
+
+def newest_minor() -> str:
+    """The newest Kubernetes minor any chart runs an autoscaler for."""
+    return minor(max(CHART_APP_VERSIONS.values(), key=_order))

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 from pydantic.alias_generators import to_camel
 
-from warmstart.components.config.autoscaler import CHART_APP_VERSIONS, minor, newest_chart
+from warmstart.components.config.autoscaler import (
+    CHART_APP_VERSIONS,
+    minor,
+    newest_chart,
+    newest_minor,
+)
 from warmstart.components.config.base import ConfigModel, Problem
 from warmstart.components.config.network import NetworkConfig, ipv4_network, network_problems
 
@@ -301,11 +306,11 @@ def _autoscaler_problems(cluster: ClusterConfig) -> Iterator[Problem]:
         return  # an unsupported version is reported once, as such
     chart = autoscaler_chart(cluster)
     if chart is None:
-        newest = max(CHART_APP_VERSIONS.values(), key=lambda v: tuple(map(int, v.split("."))))
+        newest = newest_minor()
         yield Problem(
             at,
             f"no chart runs an autoscaler for Kubernetes {version} yet (newest: "
-            f"{minor(newest)}): set enabled false, or use {minor(newest)}",
+            f"{newest}): set enabled false, or use {newest}",
         )
         return
     app = CHART_APP_VERSIONS.get(chart)

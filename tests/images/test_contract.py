@@ -47,41 +47,31 @@ def test_two_images_of_one_build_coexist_by_component_name():
     assert names == ["api-amd64", "api-arm64"]
 
 
-def test_every_rule_of_a_stack_files_build_applies():
+# One build breaking every cross-field rule of a stack file's `build:`.
+BROKEN = {
+    "context": "../elsewhere",
+    "args": {"SOURCE_DATE_EPOCH": "1", "bad-name": "x"},
+    "platforms": ["linux/amd64", "linux/amd64"],
+}
+
+
+def problems_of(build: dict) -> ConfigError:
     with pytest.raises(ConfigError) as raised:
-        ServiceImage(
-            "api",
-            ServiceImageArgs(
-                build={
-                    "context": "../elsewhere",
-                    "args": {"SOURCE_DATE_EPOCH": "1", "bad-name": "x"},
-                    "platforms": ["linux/amd64", "linux/amd64"],
-                    "cache": "max",
-                },
-                target=TARGET,
-            ),
-        )
-    assert str(raised.value).startswith("invalid ServiceImage api args, 1 problem:")
-    assert [p.describe() for p in raised.value.problems] == [
+        ServiceImage("api", ServiceImageArgs(build=build, target=TARGET))
+    return raised.value
+
+
+def test_every_rule_of_a_stack_files_build_applies():
+    error = problems_of({**BROKEN, "cache": "max"})
+    assert str(error).startswith("invalid ServiceImage api args, 1 problem:")
+    assert [p.describe() for p in error.problems] == [
         "build.cache: unknown key (allowed: args, context, dockerfile, platforms, target)"
         ' (got "max")'
     ]
 
 
 def test_cross_field_rules_name_each_problem():
-    with pytest.raises(ConfigError) as raised:
-        ServiceImage(
-            "api",
-            ServiceImageArgs(
-                build={
-                    "context": "../elsewhere",
-                    "args": {"SOURCE_DATE_EPOCH": "1", "bad-name": "x"},
-                    "platforms": ["linux/amd64", "linux/amd64"],
-                },
-                target=TARGET,
-            ),
-        )
-    assert [p.describe() for p in raised.value.problems] == [
+    assert [p.describe() for p in problems_of(BROKEN).problems] == [
         'build.context: must be a path inside the project (got "../elsewhere")',
         "build.args.SOURCE_DATE_EPOCH: set by warmstart for reproducible digests",
         "build.args.bad-name: not a valid build argument name",
