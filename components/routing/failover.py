@@ -37,15 +37,15 @@ from warmstart.functions.failover import handler as failover_handler
 from warmstart.functions.failover.handler import RE_EVALUATE
 
 
-def failover_code_path(handler_file: Path, project_dir: Path) -> str:
-    """The failover handler's source as the Lambda's FileAsset names it.
+def failover_code_path(source_file: Path, project_dir: Path) -> str:
+    """One source file of the failover function as the Lambda's FileAsset names it.
 
     Relative to the project directory when warmstart runs from its own checkout, so a plan
     reads the same on every machine; the installed file's absolute path when warmstart is a
     dependency in site-packages. Symlinks are resolved: the checkout maps `functions/` into
     the `warmstart` package through one.
     """
-    source = handler_file.resolve()
+    source = source_file.resolve()
     project = project_dir.resolve()
     return source.relative_to(project).as_posix() if source.is_relative_to(project) else str(source)
 
@@ -149,8 +149,8 @@ def build_failover(names: Children, args: FailoverArgs) -> Failover | None:
         role=role.arn,
         runtime="python3.12",
         architectures=["arm64"],
-        handler="handler.lambda_handler",
-        code=pulumi.AssetArchive({"handler.py": pulumi.FileAsset(_failover_code())}),
+        handler="failover.handler.lambda_handler",
+        code=pulumi.AssetArchive(_failover_code()),
         timeout=30,
         # One change at a time: two alarms firing together must not race on a rule.
         reserved_concurrent_executions=1,
@@ -304,6 +304,8 @@ def _alarms(
         alarm_description=f"{service.name}: no healthy Kubernetes targets",
         comparison_operator="LessThanThreshold",
         evaluation_periods=routing.down_after_seconds // 60,
+        # A group whose targets all went away reports nothing: that is down. A new stack's
+        # group reports nothing either; the function ignores it until Kubernetes has served.
         treat_missing_data="breaching",
         **common,
         opts=names.options(f"{service.name}-down"),
@@ -378,6 +380,15 @@ def _service_entry(args: FailoverArgs, name: str, entry: ServiceAlarms) -> pulum
     )
 
 
-def _failover_code() -> str:
+FAILOVER_MODULES = ("__init__.py", "decision.py", "handler.py")
+
+
+def _failover_code() -> dict[str, pulumi.Asset]:
+    """The function's package as the Lambda archive holds it: `failover/` at the root, so
+    the handler's relative import of its decisions works there as it does in warmstart."""
+    package = Path(failover_handler.__file__).parent
     # `pulumi` runs the program in the project directory.
-    return failover_code_path(Path(failover_handler.__file__), Path.cwd())
+    return {
+        f"failover/{module}": pulumi.FileAsset(failover_code_path(package / module, Path.cwd()))
+        for module in FAILOVER_MODULES
+    }

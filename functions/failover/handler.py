@@ -19,8 +19,11 @@ delivers their state changes here:
 
 Its configuration for a service is the SSM parameter named after the alarm that fired,
 under WARMSTART_FAILOVER_PARAMETERS (`load_config`); an alarm without one is not ours.
-Runs on the Lambda Python runtime with only the standard library and boto3. The decision
-is the pure function `decide`; `handle` reads AWS, decides, and writes AWS.
+A new stack's down alarm fires before its first pods register (missing data is breaching):
+until Kubernetes has been healthy once behind a rule, which the function records on the
+rule (ARMED_TAG), a down alarm changes nothing. Runs on the Lambda Python runtime with only
+the standard library and boto3. The decisions are the pure functions in `decision`;
+`handle` reads AWS, decides, and writes AWS.
 """
 
 from __future__ import annotations
@@ -28,146 +31,29 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
 from typing import Any
 
-SHIFTED_AT_TAG = "warmstart:failover-shifted-at"
-PHASE_TAG = "warmstart:failover-phase"
-WEIGHTS_TAG = "warmstart:failover-weights"
-NORMAL, FAILOVER, RESTORING, OTHER = "normal", "failover", "restoring", "other"
-RAMP = (0.25, 0.5)  # share of the normal weights on each step back, before all of them
+from .decision import (
+    ARMED_TAG,
+    FAILOVER,
+    OTHER,
+    PHASE_TAG,
+    RESTORING,
+    SHIFTED_AT_TAG,
+    WEIGHTS_TAG,
+    Decision,
+    Observed,
+    classify,
+    decide,
+    decide_standing,
+    failover_weights,
+    vector,
+    weights_for,
+)
 
 
 class FailoverError(Exception):
     """The function was asked to act on something that is not there; nothing was changed."""
-
-
-@dataclass(frozen=True)
-class Observed:
-    current: str  # NORMAL, FAILOVER, RESTORING, or OTHER (weights someone set by hand)
-    down_alarm_state: str
-    recovered_alarm_state: str
-    healthy_targets: int
-    seconds_since_shift: float | None
-    restore_step: int = 0
-    fargate_healthy: int = 0
-
-
-@dataclass(frozen=True)
-class Decision:
-    target: str | None  # NORMAL, FAILOVER, RESTORING, or None for no change
-    reason: str
-    step: int = 0  # the ramp step, for RESTORING
-
-
-def decide(trigger: str, state: str, observed: Observed, hold_seconds: int) -> Decision:
-    """What to do when alarm `trigger` ("down" or "recovered") entered `state`."""
-    if state != "ALARM":
-        return Decision(None, f"{trigger} alarm is {state}: nothing to do")
-    if trigger == "down":
-        return _on_down(observed)
-    return _on_recovered(observed, hold_seconds)
-
-
-def _on_down(observed: Observed) -> Decision:
-    if observed.current == FAILOVER:
-        return Decision(None, "already failed over")
-    return Decision(FAILOVER, "no healthy Kubernetes targets")
-
-
-def _on_recovered(observed: Observed, hold_seconds: int) -> Decision:
-    """Restore only when everything agrees Kubernetes is back, and not too soon."""
-    since = observed.seconds_since_shift
-    blockers = [
-        (observed.current == NORMAL, "already on the normal weights"),
-        (observed.down_alarm_state == "ALARM", "the down alarm is still firing"),
-        (observed.healthy_targets < 1, "no healthy Kubernetes targets right now"),
-        (
-            since is not None and since < hold_seconds,
-            f"held: shifted {since or 0:.0f}s ago, hold is {hold_seconds}s",
-        ),
-    ]
-    for blocked, reason in blockers:
-        if blocked:
-            return Decision(None, reason)
-    if observed.current == RESTORING:
-        return Decision(None, "already on the way back")
-    return Decision(RESTORING, "Kubernetes healthy for the whole recovery window: ramp back")
-
-
-def decide_standing(observed: Observed, hold_seconds: int) -> Decision:
-    """What to do, a minute later, about the alarms as they stand now.
-
-    Alarms send one event per state change. If a blocker held when it came (the hold time,
-    no healthy target yet), or an `up` reset the weights during a failover, no event would
-    ever come again: this makes the same decision again from the standing states.
-    """
-    if observed.current == OTHER:
-        return Decision(None, "weights set by hand: left alone")
-    if observed.down_alarm_state == "ALARM":
-        return _on_down(observed)
-    if observed.current == NORMAL:
-        return Decision(None, "on the normal weights, down alarm clear")
-    if observed.current == RESTORING:
-        return _next_ramp_step(observed)
-    return decide("recovered", observed.recovered_alarm_state, observed, hold_seconds)
-
-
-def _next_ramp_step(observed: Observed) -> Decision:
-    if observed.healthy_targets < 1:
-        return Decision(None, "ramp paused: no healthy Kubernetes targets right now")
-    step = observed.restore_step + 1
-    if step < len(RAMP):
-        return Decision(RESTORING, f"ramp step {step + 1} of {len(RAMP) + 1}", step)
-    return Decision(NORMAL, "ramp complete")
-
-
-def failover_weights(service: dict[str, Any], fargate_healthy: int) -> dict[str, int]:
-    """The failover weights, with the share of Fargate tasks not yet healthy on Lambda.
-
-    Without a Lambda path Fargate keeps its whole share: there is nothing better to send
-    it to. With no ECS service configured, the weights are as configured.
-    """
-    weights = dict(service["failoverWeights"])
-    fargate, function = service.get("fargateTargetGroupArn"), service.get("lambdaTargetGroupArn")
-    ecs = service.get("ecs")
-    if not (fargate and function and ecs and weights.get(fargate)):
-        return weights
-    ready = min(1.0, fargate_healthy / max(1, ecs["failoverCount"]))
-    served = round(weights[fargate] * ready)
-    weights[function] = weights.get(function, 0) + weights[fargate] - served
-    weights[fargate] = served
-    return weights
-
-
-def ramp_weights(service: dict[str, Any], fargate_healthy: int, step: int) -> dict[str, int]:
-    """`RAMP[step]` of the way from the (health-aware) failover weights to the normal ones."""
-    share, failed_over = RAMP[step], failover_weights(service, fargate_healthy)
-    normal = service["normalWeights"]
-    return {arn: round(share * normal[arn] + (1 - share) * failed_over[arn]) for arn in normal}
-
-
-def weights_for(service: dict[str, Any], decision: Decision, fargate_healthy: int) -> dict:
-    if decision.target == FAILOVER:
-        return failover_weights(service, fargate_healthy)
-    if decision.target == RESTORING:
-        return ramp_weights(service, fargate_healthy, decision.step)
-    return dict(service["normalWeights"])
-
-
-def classify(weights: dict[str, int], service: dict[str, Any], tags: dict[str, str]) -> str:
-    """NORMAL on the normal weights; the phase this function recorded, while the weights are
-    the ones it wrote; OTHER when someone else set them."""
-    if weights == service["normalWeights"]:
-        return NORMAL
-    if tags.get(WEIGHTS_TAG) == _vector(weights):
-        return tags.get(PHASE_TAG, FAILOVER).split(":")[0]
-    return OTHER
-
-
-def _vector(weights: dict[str, int]) -> str:
-    """Weights in ARN order, short enough for a tag value: "0,40,60"."""
-    return ",".join(str(weights[arn]) for arn in sorted(weights))
 
 
 def handle(
@@ -238,6 +124,7 @@ def _observe(clients: dict[str, Any], service: dict[str, Any], now: float) -> Ob
         seconds_since_shift=None if shifted is None else now - float(shifted),
         restore_step=int(phase.split(":")[1]) if phase.startswith(f"{RESTORING}:") else 0,
         fargate_healthy=_healthy(elb, service.get("fargateTargetGroupArn")),
+        armed_recorded=ARMED_TAG in tags or WEIGHTS_TAG in tags,
     )
 
 
@@ -272,8 +159,12 @@ def _act(
         _write(clients, service, weights, {PHASE_TAG: phase, SHIFTED_AT_TAG: f"{now:.0f}"})
     elif observed.current == FAILOVER:
         weights = failover_weights(service, observed.fargate_healthy)
-        if _vector(weights) != _vector(_weights(clients["elbv2"], service)):
+        if vector(weights) != vector(_weights(clients["elbv2"], service)):
             _write(clients, service, weights, {})
+    if not observed.armed_recorded and observed.healthy_targets > 0:
+        clients["elbv2"].add_tags(
+            ResourceArns=[service["ruleArn"]], Tags=[{"Key": ARMED_TAG, "Value": f"{now:.0f}"}]
+        )
     after = decision.target or observed.current
     _reconcile_floor(clients, service, FAILOVER if after == RESTORING else after)
 
@@ -286,7 +177,7 @@ def _write(
         RuleArn=service["ruleArn"],
         Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}],
     )
-    tags = {**tags, WEIGHTS_TAG: _vector(weights)}
+    tags = {**tags, WEIGHTS_TAG: vector(weights)}
     clients["elbv2"].add_tags(
         ResourceArns=[service["ruleArn"]],
         Tags=[{"Key": key, "Value": value} for key, value in sorted(tags.items())],
@@ -370,14 +261,14 @@ def load_all_config(ssm: Any, path: str) -> dict[str, Any]:
     return {"services": services}
 
 
-def load_config(ssm: Any, path: str, alarm: str) -> dict[str, Any]:
-    """The configuration stored for `alarm` under `path`: `{"services": {name: ...}}`."""
+def load_config(ssm: Any, path: str, alarm: str) -> dict[str, Any] | None:
+    """The configuration stored for `alarm` under `path` (`{"services": {name: ...}}`), or
+    None: the event pattern matches alarm names by prefix, so another stack's alarm that
+    shares it reaches this function too, and has no parameter here."""
     try:
         parameter = ssm.get_parameter(Name=f"{path}{alarm}")["Parameter"]
     except ssm.exceptions.ParameterNotFound:
-        raise FailoverError(
-            f"alarm {alarm!r} has no configuration at {path}{alarm}: not ours; no change made"
-        ) from None
+        return None
     config: dict[str, Any] = json.loads(parameter["Value"])
     return config
 
@@ -392,7 +283,11 @@ def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
         passes = re_evaluate(load_all_config(clients["ssm"], path), clients, time.time())
         print(json.dumps(passes))
         return {"reEvaluated": passes}
-    config = load_config(clients["ssm"], path, event["detail"]["alarmName"])
-    result = handle(event, config, clients, time.time())
+    alarm = event["detail"]["alarmName"]
+    config = load_config(clients["ssm"], path, alarm)
+    if config is None:  # not ours: a success, so it is neither retried nor reported
+        result = {"alarm": alarm, "ignored": f"no configuration at {path}{alarm}: not ours"}
+    else:
+        result = handle(event, config, clients, time.time())
     print(json.dumps(result))
     return result

@@ -2,6 +2,9 @@
 
 import json
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -185,8 +188,12 @@ def test_alarms_drive_the_failover_function(dev):
 def test_failover_function_configuration(dev):
     function = dev.get("aws:lambda/function:Function", "routing-failover").inputs
     assert function["code"] == {
-        "assetArchive": {"handler.py": {"fileAsset": "functions/failover/handler.py"}}
+        "assetArchive": {
+            f"failover/{module}": {"fileAsset": f"functions/failover/{module}"}
+            for module in ("__init__.py", "decision.py", "handler.py")
+        }
     }
+    assert function["handler"] == "failover.handler.lambda_handler"
     assert function["reservedConcurrentExecutions"] == 1
     path = "/warmstart/warmstart/test/failover/"
     assert function["environment"]["variables"] == {"WARMSTART_FAILOVER_PARAMETERS": path}
@@ -407,6 +414,31 @@ def test_failed_failover_invocations_land_in_a_queue_the_function_may_write(dev)
             "destination": "<known after apply: aws:sqs/queue:Queue routing-failover-failures.arn>"
         }
     }
+
+
+def test_the_failover_archive_imports_as_the_lambda_runtime_imports_it(dev, tmp_path):
+    """Laid out as the archive lays it out, outside warmstart: the handler's relative import
+    of its decisions resolves, and nothing of warmstart (absent in Lambda) is imported."""
+    function = dev.get("aws:lambda/function:Function", "routing-failover").inputs
+    for name, asset in function["code"]["assetArchive"].items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(asset["fileAsset"], tmp_path / name)
+    module, _, entry = function["handler"].rpartition(".")
+    probe = (
+        "import importlib, sys; sys.path.insert(0, '.'); "
+        f"handler = importlib.import_module({module!r}); "
+        f"assert callable(getattr(handler, {entry!r})); "
+        "print(sorted(m for m in sys.modules if m.startswith(('warmstart', 'failover'))))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-I", "-c", probe],
+        check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "['failover', 'failover.decision', 'failover.handler']"
 
 
 def test_failover_code_is_relative_in_a_checkout_and_absolute_when_installed(tmp_path):
