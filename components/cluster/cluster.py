@@ -28,7 +28,7 @@ from warmstart.components.cluster.load_balancer_controller import (
     LoadBalancerControllerArgs,
 )
 from warmstart.components.cluster.network import Network, NetworkArgs, VpcPlacement
-from warmstart.components.cluster.node_settings import image_gc_user_data
+from warmstart.components.cluster.node_settings import node_user_data
 from warmstart.components.cluster.policies import deployer_access_gap, kubeconfig
 from warmstart.components.config.cluster import (
     AwsConfig,
@@ -142,7 +142,7 @@ class Cluster(pulumi.ComponentResource):
         self.node_role = eks.node_role(names, args.node_policy_arns)
         self.node_role_arn = self.node_role.role.arn
         # The same user data for both groups: one NodeConfig, rendered once.
-        user_data = base64.b64encode(image_gc_user_data(args.image_gc).encode()).decode()
+        user_data = base64.b64encode(node_user_data(args.image_gc).encode()).decode()
         groups = eks.NodeGroupArgs(
             name, config, user_data, self.control_plane, self.node_role, private
         )

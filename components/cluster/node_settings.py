@@ -1,6 +1,11 @@
 """Node settings for AL2023 EKS nodes, as `nodeadm` NodeConfig user-data parts.
 
-Prewarming only pays off if the kubelet keeps what was pulled. The kubelet never garbage-
+Two kinds. Start-up (`START_UP_KUBELET`): a new node's prewarm pulls every service image at
+once, and the kubelet's default pulls one image at a time; these settings are also what the
+local cluster's kubelet runs with (scripts/sandbox/kubelet-settings.yaml, generated from
+here and checked by a test), so the start-up benchmark measures what EKS nodes get.
+
+Image GC: prewarming only pays off if the kubelet keeps what was pulled. The kubelet never garbage-
 collects an image that a running container uses, so the prewarm DaemonSet's images stay
 whatever the thresholds; the thresholds decide how long everything else survives: images
 of old releases (`imageMaximumGCAge`), and how hard disk pressure prunes (`imageGC*`).
@@ -17,6 +22,10 @@ from warmstart.components.config.cluster import ImageGcConfig
 NODECONFIG_CONTENT_TYPE = "application/node.eks.aws"
 # Fixed, so an unchanged config renders byte-identical user data (no launch template churn).
 MIME_BOUNDARY = "WARMSTART-NODECONFIG-BOUNDARY"
+
+
+# Parallel pulls, bounded: a node joining a 200-service stack must not open 200 pulls at once.
+START_UP_KUBELET: dict[str, Any] = {"serializeImagePulls": False, "maxParallelImagePulls": 5}
 
 
 def kubelet_image_gc(gc: ImageGcConfig) -> dict[str, Any]:
@@ -50,6 +59,18 @@ def user_data(parts: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def image_gc_user_data(gc: ImageGcConfig) -> str:
-    document = yaml.safe_dump(node_config(kubelet_image_gc(gc)), sort_keys=False)
+def kubelet_settings(gc: ImageGcConfig) -> dict[str, Any]:
+    """Every KubeletConfiguration field warmstart sets on EKS nodes."""
+    return {**START_UP_KUBELET, **kubelet_image_gc(gc)}
+
+
+def node_user_data(gc: ImageGcConfig) -> str:
+    document = yaml.safe_dump(node_config(kubelet_settings(gc)), sort_keys=False)
     return user_data([(NODECONFIG_CONTENT_TYPE, "---\n" + document)])
+
+
+def sandbox_kubelet_settings() -> str:
+    """The start-up fields as lines of the local cluster's KubeletConfiguration (its image GC
+    thresholds are its own: that node shares its disk with build caches)."""
+    header = "# Generated from components/cluster/node_settings.py START_UP_KUBELET: do not edit\n"
+    return header + yaml.safe_dump(START_UP_KUBELET, sort_keys=False)

@@ -190,6 +190,8 @@ def test_launch_templates_require_imdsv2_and_encrypt_gp3(dev):
     user_data = base64.b64decode(template["userData"]).decode()
     body = user_data.split("Content-Type: application/node.eks.aws\n\n", 1)[1].split("\n--", 1)[0]
     assert yaml.safe_load(body)["spec"]["kubelet"]["config"] == {
+        "serializeImagePulls": False,
+        "maxParallelImagePulls": 5,
         "imageGCHighThresholdPercent": 85,
         "imageGCLowThresholdPercent": 75,
         "imageMinimumGCAge": "2m",

@@ -1,9 +1,13 @@
+from pathlib import Path
+
 import yaml
 
+from tests.golden import assert_golden
 from warmstart.components.cluster.node_settings import (
     MIME_BOUNDARY,
-    image_gc_user_data,
     kubelet_image_gc,
+    node_user_data,
+    sandbox_kubelet_settings,
 )
 from warmstart.components.config.cluster import ImageGcConfig
 
@@ -18,8 +22,8 @@ def test_kubelet_fields_default_keep_in_use_images_and_prune_old_ones():
 
 
 def test_user_data_is_a_deterministic_nodeadm_part():
-    text = image_gc_user_data(ImageGcConfig(low_threshold_percent=70, maximum_age="336h"))
-    assert text == image_gc_user_data(ImageGcConfig(low_threshold_percent=70, maximum_age="336h"))
+    text = node_user_data(ImageGcConfig(low_threshold_percent=70, maximum_age="336h"))
+    assert text == node_user_data(ImageGcConfig(low_threshold_percent=70, maximum_age="336h"))
     head, part, tail = text.split(f"--{MIME_BOUNDARY}")[0:3]
     assert (
         head == f'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="{MIME_BOUNDARY}"\n\n'
@@ -31,3 +35,14 @@ def test_user_data_is_a_deterministic_nodeadm_part():
     assert document["kind"] == "NodeConfig"
     assert document["spec"]["kubelet"]["config"]["imageGCLowThresholdPercent"] == 70
     assert document["spec"]["kubelet"]["config"]["imageMaximumGCAge"] == "336h"
+    assert document["spec"]["kubelet"]["config"]["serializeImagePulls"] is False
+    assert document["spec"]["kubelet"]["config"]["maxParallelImagePulls"] == 5
+
+
+def test_the_local_kubelet_runs_the_start_up_settings_eks_nodes_get():
+    golden = Path(__file__).parents[2] / "scripts" / "sandbox" / "kubelet-settings.yaml"
+    assert_golden(golden, sandbox_kubelet_settings())
+    assert yaml.safe_load(golden.read_text()) == {
+        "serializeImagePulls": False,
+        "maxParallelImagePulls": 5,
+    }
