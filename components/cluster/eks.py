@@ -183,7 +183,8 @@ class NodeGroupArgs:
 
 
 def node_group(names: Children, group: str, args: NodeGroupArgs) -> aws.eks.NodeGroup:
-    """Sizes and labels are update-in-place fields; name, subnets and AMI type are not."""
+    """Sizes and labels are update-in-place fields; instance types, subnets and AMI type are
+    not (a new group, under a new name from the prefix, replaces the old one)."""
     config: NodeGroupConfig = getattr(args.config, f"{group}_nodes")
     template = aws.ec2.LaunchTemplate(
         names.name(group),
@@ -212,7 +213,9 @@ def node_group(names: Children, group: str, args: NodeGroupArgs) -> aws.eks.Node
     return aws.eks.NodeGroup(
         names.name(group),
         cluster_name=args.cluster.name,
-        node_group_name=f"{args.cluster_name}-{group}",
+        # A prefix, not a name: instance types, AMI type, capacity type and subnets replace
+        # the group, and its replacement is created before the old one is deleted.
+        node_group_name_prefix=f"{args.cluster_name}-{group}-",
         node_role_arn=args.role.role.arn,
         subnet_ids=args.subnet_ids,
         ami_type=args.config.ami_type,

@@ -16,6 +16,7 @@ from warmstart.components.config.autoscaler import (
     newest_minor,
 )
 from warmstart.components.config.base import ConfigModel, Problem
+from warmstart.components.config.instance_shapes import shape_problems
 from warmstart.components.config.network import NetworkConfig, ipv4_network, network_problems
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ class NodeGroupConfig(ConfigModel):
     """A managed node group; sizes and labels update in place."""
 
     instance_types: list[str] = Field(min_length=1)
-    """EC2 instance types; they must match amiType's architecture."""
+    """EC2 instance types; they must match amiType's architecture and share one shape (vCPUs
+    and memory)."""
     min_size: int = Field(ge=0, le=1000)
     """Fewest nodes."""
     desired_size: int = Field(ge=0, le=1000)
@@ -149,12 +151,13 @@ class ClusterConfig(ConfigModel):
     )
     """On-demand node group for system pods."""
     spot_nodes: NodeGroupConfig = NodeGroupConfig(
-        instance_types=["m7g.large", "m6g.large", "c7g.xlarge", "r7g.large"],
+        instance_types=["m7g.large", "m6g.large", "t4g.large"],
         min_size=0,
         desired_size=2,
         max_size=10,
     )
-    """Spot node group for services; at least 3 distinct instance types."""
+    """Spot node group for services; at least 3 distinct instance types, all of one shape
+    (the same vCPUs and memory: the autoscaler sizes a group from one of them)."""
     addon_versions: dict[Addon, str] = {}
     """Add-on -> version (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent,
     metrics-server); EKS's default when not set."""
@@ -369,6 +372,7 @@ def _node_group_problems(at: str, group: NodeGroupConfig, arm: bool) -> Iterator
                 f"amiType needs {kind} instance types",
                 instance_type,
             )
+    yield from shape_problems(at, group.instance_types)
 
 
 def image_gc_problems(gc: ImageGcConfig) -> Iterator[Problem]:

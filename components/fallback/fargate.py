@@ -176,6 +176,9 @@ class FargateSpotFallback(pulumi.ComponentResource):
             task_definition=task.arn,
             desired_count=fargate.standby_tasks,
             capacity_provider_strategies=capacity_strategy(args.strategy),
+            # A changed strategy takes effect only through a new deployment; without this the
+            # provider plans a replacement, which the fixed name makes fail.
+            force_new_deployment=True,
             network_configuration={
                 "subnets": list(args.subnet_ids),
                 "security_groups": [self.tasks_security_group.id],

@@ -158,11 +158,13 @@ def test_node_groups(dev):
     system, spot = groups["cluster-system"].inputs, groups["cluster-spot"].inputs
     assert (system["capacityType"], spot["capacityType"]) == ("ON_DEMAND", "SPOT")
     assert system["instanceTypes"] == ["m7g.large"]
-    assert spot["instanceTypes"] == ["m7g.large", "m6g.large", "c7g.xlarge", "r7g.large"]
+    assert spot["instanceTypes"] == ["m7g.large", "m6g.large", "t4g.large"]
     assert spot["amiType"] == "AL2023_ARM_64_STANDARD"
     assert spot["scalingConfig"] == {"minSize": 0, "desiredSize": 2, "maxSize": 10}
     assert spot["labels"] == {"warmstart.dev/node-group": "spot"}
-    assert spot["nodeGroupName"] == "demo-spot"
+    # A prefix: a replacement (new instance types) is created before the old group goes.
+    assert spot["nodeGroupNamePrefix"] == "demo-spot-"
+    assert "nodeGroupName" not in spot
     assert (
         spot["launchTemplate"]["id"]
         == "<known after apply: aws:ec2/launchTemplate:LaunchTemplate cluster-spot.id>"
@@ -362,7 +364,7 @@ NODE_GROUP_REPLACING_INPUTS = (
 def test_changing_sizes_and_labels_is_an_update_not_a_replacement():
     resized = copy.deepcopy(EKS)
     resized["spotNodes"] = {
-        "instanceTypes": ["m7g.large", "m6g.large", "c7g.xlarge", "r7g.large"],
+        "instanceTypes": ["m7g.large", "m6g.large", "t4g.large"],
         "minSize": 1,
         "desiredSize": 5,
         "maxSize": 20,

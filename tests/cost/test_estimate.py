@@ -128,9 +128,9 @@ def test_a_bad_cost_config_exits_2_with_the_key_path(tmp_path, capsys):
 def test_an_instance_type_without_a_price_exits_2_naming_it(tmp_path, capsys):
     stack_file = (Path(__file__).parents[2] / "stacks" / "Pulumi.dev.yaml").read_text()
     (tmp_path / "Pulumi.yaml").write_text("name: elsewhere\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text(stack_file.replace("t4g.large", "t4g.nano"))
+    (tmp_path / "Pulumi.dev.yaml").write_text(stack_file.replace("t4g.large]", "m6gd.large]"))
     assert main(["--project-dir", str(tmp_path), "cost", "--stack", "dev"]) == 2
-    assert "no eu-west-1 price for instance type t4g.nano" in capsys.readouterr().err
+    assert "no eu-west-1 price for instance type m6gd.large" in capsys.readouterr().err
 
 
 def test_an_unknown_region_names_the_refresh_script():

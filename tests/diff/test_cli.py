@@ -40,7 +40,7 @@ def test_diff_of_a_committed_and_an_uncommitted_change(tmp_path):
     assert committed.returncode == 0, committed.stderr
     comment = (tmp_path / "c.md").read_text()
     assert "## warmstart diff: `HEAD~1 (" in comment
-    assert "| prod | 0 | 3 | 0 | 0 | $1,036.74 -> $1,036.74 (±$0.00) |" in comment
+    assert "| prod | 0 | 3 | 0 | 0 | $884.41 -> $884.41 (±$0.00) |" in comment
     assert "| dev |" not in comment  # --stack prod: only prod rendered
     assert (
         "ListenerRule routing-hello: traffic weights routing-hello-ecs 10 -> 20,"

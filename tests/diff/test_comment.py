@@ -77,7 +77,7 @@ CASES = {
                 **c,
                 "spotNodes": {
                     **c["spotNodes"],
-                    "instanceTypes": ["m7g.xlarge", "m6g.xlarge", "c7g.2xlarge"],
+                    "instanceTypes": ["m6g.xlarge", "m7g.xlarge", "t4g.xlarge"],
                 },
             },
         )
@@ -105,6 +105,12 @@ CASES = {
     "digest": lambda plan: render(
         with_config(
             "services", lambda s: hello(s, image=s[0]["image"].split("@")[0] + "@" + NEW_DIGEST)
+        )
+    ),
+    "rollout": lambda plan: render(
+        with_config(
+            "routing",
+            lambda r: {**r, "fargateStrategy": {"base": 2, "onDemandWeight": 1, "spotWeight": 1}},
         )
     ),
     "weights": lambda plan: render(
@@ -142,7 +148,7 @@ def test_golden_comment_with_the_engines_preview(prod_plan):
     )
     blind = StackDiff("staging", engine_error="no pulumi CLI")
     text = render_comment("main", "head", [previewed, blind])
-    assert "| prod | 0 | 3 | 0 | 0 | $1,036.74 -> $1,036.74 (±$0.00) | 0 / 3 / 1 / 0 |" in text
+    assert "| prod | 0 | 3 | 0 | 0 | $884.41 -> $884.41 (±$0.00) | 0 / 3 / 1 / 0 |" in text
     assert "the engine plans 1 replace, the offline diff 0: read the preview before merging" in text
     assert "| staging | 0 | 0 | 0 | 0 | n/a | n/a: no pulumi CLI |" in text
     assert_golden(GOLDEN / "engine.md", text)
@@ -158,7 +164,7 @@ def test_golden_comment_per_risk_kind(kind, prod_plan):
 def test_no_change_means_no_risks_and_zeroes(prod_plan):
     text, stack = comment_for(prod_plan, prod_plan)
     assert stack.changes == () and stack.risks == ()
-    assert "| prod | 0 | 0 | 0 | 0 | $1,036.74 -> $1,036.74 (±$0.00) |" in text
+    assert "| prod | 0 | 0 | 0 | 0 | $884.41 -> $884.41 (±$0.00) |" in text
     assert "No risks flagged." in text
 
 

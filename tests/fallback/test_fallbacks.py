@@ -20,6 +20,8 @@ def test_fargate_service_uses_strategies_not_a_launch_type(dev):
         {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 4},
     ]
     assert ecs.inputs["desiredCount"] == 0
+    # A changed strategy reaches the tasks through a new deployment, not a replacement.
+    assert ecs.inputs["forceNewDeployment"] is True
     providers = dev.get("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "fargate")
     assert providers.urn in ecs.depends_on
     assert providers.inputs["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]

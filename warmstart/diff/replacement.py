@@ -21,6 +21,7 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:eks/nodeGroup:NodeGroup": (
         "clusterName",
         "nodeGroupName",
+        "nodeGroupNamePrefix",
         "nodeRoleArn",
         "subnetIds",
         "instanceTypes",

@@ -299,11 +299,38 @@ def guarantees(change: ResourceChange) -> Iterator[Risk]:
                 )
 
 
+def rollouts(change: ResourceChange) -> Iterator[Risk]:
+    """An ECS service's capacity provider strategy reaches its tasks only by a new
+    deployment (warmstart forces one), which replaces every task."""
+    if change.type != "aws:ecs/service:Service" or change.operation == DELETE:
+        return
+    if change.before is None:
+        return
+    if any(c.path.startswith("capacityProviderStrategies") for c in change.changes):
+        old = _strategy(change.before)
+        new = _strategy(change.after or {})
+        yield Risk(
+            "rollout",
+            label(change),
+            f"{label(change)}: capacity provider strategy {old} -> {new}: a new deployment "
+            "replaces every task",
+        )
+
+
+def _strategy(resource: dict[str, Any]) -> str:
+    parts = [
+        f"{entry.get('capacityProvider')} weight {entry.get('weight', 0)}"
+        + (f" base {entry['base']}" if entry.get("base") else "")
+        for entry in resource.get("inputs", {}).get("capacityProviderStrategies", [])
+    ]
+    return ", ".join(parts) or "none"
+
+
 def _json(value: Any) -> str:
     return json.dumps(value) if isinstance(value, bool) or value is None else str(value)
 
 
-RULES = (stateful, cluster, probes, digests, weights, iam, capacity, guarantees)
+RULES = (stateful, cluster, probes, digests, weights, iam, capacity, guarantees, rollouts)
 KINDS = (
     "engine",
     "stateful",
@@ -311,6 +338,7 @@ KINDS = (
     "guarantee",
     "iam",
     "capacity",
+    "rollout",
     "probes",
     "digest",
     "weights",
