@@ -325,7 +325,7 @@ def _routed_services(
 ) -> list[RoutedService]:
     """Services with routes, each with its Lambda fallback where it has one."""
     routed = []
-    for index, service in enumerate(config.services):
+    for service in config.services:
         if service.routes is None:
             continue
         fallback = None
@@ -340,5 +340,5 @@ def _routed_services(
                 ),
                 opts=aws_only,
             )
-        routed.append(RoutedService(config=service, index=index, lambda_fallback=fallback))
+        routed.append(RoutedService(config=service, lambda_fallback=fallback))
     return routed

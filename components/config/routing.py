@@ -15,6 +15,7 @@ from warmstart.components.config.fallback import (
     WeightsConfig,
     fallback_problems,
 )
+from warmstart.components.config.route_order import priority_problems
 from warmstart.components.config.service import ServiceConfig
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
         yield from _service_routing_problems(f"services[{index}]", service, routing)
     yield from _concurrency_problems(config)
     yield from _quota_problems([service for _, service in routed])
+    yield from priority_problems(routed)
     for index, service in uses_fallback:
         if service.routes is None:
             yield Problem(

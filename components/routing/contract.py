@@ -22,7 +22,6 @@ class Routed(Protocol):
     """What the contract reads of a RoutedService."""
 
     config: ServiceConfig | Mapping[str, Any]
-    index: int
     lambda_fallback: object | None
 
 
@@ -60,7 +59,7 @@ def routing_arg_problems(
     production: bool,
 ) -> list[Problem]:
     """The stack file's routing rules over these services, and what the args must add:
-    distinct rule positions and the Lambda fallback of every service that enables one."""
+    the Lambda fallback of every service that enables one."""
     view = WarmstartConfig.model_construct(
         routing=routing.model_copy(update={"enabled": True}),
         services=configs,
@@ -70,13 +69,7 @@ def routing_arg_problems(
     problems = list(routing_problems(view))
     for index in range(len(configs)):
         problems = moved(problems, f"services[{index}]", f"services[{index}].config")
-    seen: set[int] = set()
     for index, (routed, config) in enumerate(zip(services, configs, strict=True)):
-        if routed.index in seen:
-            problems.append(
-                Problem(f"services[{index}].index", "must be unique: the rule's priority")
-            )
-        seen.add(routed.index)
         if config.fallback.lambda_.enabled and routed.lambda_fallback is None:
             problems.append(
                 Problem(

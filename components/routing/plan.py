@@ -84,10 +84,6 @@ def deregistration_delay(service: ServiceConfig) -> int:
     return min(wanted, MAX_DEREGISTRATION_SECONDS)
 
 
-def rule_priority(index: int) -> int:
-    return 100 + 10 * index
-
-
 def aws_name(*parts: str) -> str:
     """A readable, unique name within AWS's 32-character limit for ALBs and target groups.
 

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from warmstart.components.config.route_order import rule_priority
 from warmstart.components.config.routing import RoutingConfig
 from warmstart.components.config.service import ServiceConfig
 from warmstart.components.fallback.lambda_fallback import LambdaFallback
@@ -31,7 +32,6 @@ from warmstart.components.routing.plan import (
     deregistration_delay,
     health_check,
     normal_weights,
-    rule_priority,
 )
 
 TYPE_TOKEN = "warmstart:aws:ServiceRouting"
@@ -44,8 +44,6 @@ class RoutedService:
 
     config: ServiceConfig | Mapping[str, Any]
     """One `warmstart:services` entry with `routes`, as a stack file writes it (or parsed)."""
-    index: int
-    """Its place among the routed services: its listener rule's priority."""
     lambda_fallback: LambdaFallback | None = None
     """Its Lambda fallback, when its `fallback.lambda` is enabled."""
 
@@ -189,7 +187,7 @@ class ServiceRouting(pulumi.ComponentResource):
         self.rules[service.name] = aws.lb.ListenerRule(
             names.name(service.name),
             listener_arn=self.listener.arn,
-            priority=rule_priority(routed.index),
+            priority=rule_priority(service),
             conditions=conditions,
             actions=[
                 {

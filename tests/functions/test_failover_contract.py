@@ -30,13 +30,13 @@ ACCOUNT = "123456789012"
 T0 = 1_800_000_000.0
 QUOTE = service(
     name="quote",
-    routes={"hosts": ["quote.example.com"]},
+    routes={"hosts": ["quote.example.com"], "priority": 20},
     fallback={"lambda": {"enabled": True, "memoryMb": 256, "reservedConcurrency": 5}},
 )
 ORDERS = service(
     name="orders",
     port=9090,
-    routes={"paths": ["/orders/*"]},
+    routes={"paths": ["/orders/*"], "priority": 10},
     fallback={
         "fargate": {
             "enabled": True,

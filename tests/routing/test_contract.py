@@ -14,7 +14,7 @@ ROUTED = service(routes={"paths": ["/v1/*"]})
 def routing_args(name: str, *services: RoutedService, **routing) -> ServiceRoutingArgs:
     return ServiceRoutingArgs(
         routing={"enabled": True, **routing},
-        services=services or (RoutedService(config=ROUTED, index=0),),
+        services=services or (RoutedService(config=ROUTED),),
         name=name,
         namespace="team",
         account_id="123456789012",
@@ -50,8 +50,8 @@ def test_routing_rules_apply_at_the_args_paths():
             "public",
             routing_args(
                 "public",
-                RoutedService(config=ROUTED, index=0),
-                RoutedService(config=lambda_only, index=0),
+                RoutedService(config=ROUTED),
+                RoutedService(config=lambda_only),
                 weights={"kubernetes": 0, "fargate": 0, "lambda": 0},
             ),
         )
@@ -60,7 +60,6 @@ def test_routing_rules_apply_at_the_args_paths():
         "routing.weights: at least one weight must be > 0",
         "services[0].config.fallback.weights: at least one weight must be > 0",
         "services[1].config.fallback.weights: at least one weight must be > 0",
-        "services[1].index: must be unique: the rule's priority",
         "services[1].lambdaFallback: required: the service's fallback.lambda is enabled",
     ]
 
@@ -68,7 +67,7 @@ def test_routing_rules_apply_at_the_args_paths():
 def test_a_service_that_breaks_its_own_rules_is_named_at_its_path():
     broken = {**ROUTED, "autoscaling": {"minReplicas": 3, "maxReplicas": 1}}
     with pytest.raises(ConfigError) as raised:
-        ServiceRouting("public", routing_args("public", RoutedService(config=broken, index=0)))
+        ServiceRouting("public", routing_args("public", RoutedService(config=broken)))
     assert [p.describe() for p in raised.value.problems] == [
         "services[0].config.autoscaling.maxReplicas: must be >= minReplicas (3) (got 1)"
     ]
@@ -83,8 +82,8 @@ def test_a_service_named_like_the_routings_children_does_not_collide():
             "public",
             routing_args(
                 "public",
-                RoutedService(config=api, index=0),
-                RoutedService(config=prefixed, index=1),
+                RoutedService(config=api),
+                RoutedService(config=prefixed),
             ),
         )
 

@@ -8,7 +8,6 @@ from warmstart.components.routing.plan import (
     failover_weights,
     health_check,
     normal_weights,
-    rule_priority,
 )
 
 
@@ -72,4 +71,3 @@ def test_names_fit_aws_limits_and_never_collide():
         aws_name("demo", "hello", "k8s")
         == f"demo-hello-k8s-{aws_name('demo', 'hello', 'k8s')[-6:]}"
     )
-    assert rule_priority(0) == 100 and rule_priority(3) == 130

@@ -299,7 +299,8 @@ def test_routing_rules():
         routes={"hosts": ["l.example.com"]},
     )
     no_fallback_weight = service(
-        routes={"paths": ["/x"]}, fallback={"weights": {"kubernetes": 50, "lambda": 50}}
+        routes={"hosts": ["x.example.com"], "paths": ["/x"]},
+        fallback={"weights": {"kubernetes": 50, "lambda": 50}},
     )
     assert config_problems(
         routed_stack(no_fallback_weight, grpc, production=False, cluster={"mode": "existing"})
