@@ -54,7 +54,7 @@ class ServiceRoutingArgs:
     """`warmstart:routing` as a stack file writes it (or parsed): default weights, alarm
     timings, the certificate, the Fargate strategy."""
     services: Sequence[RoutedService]
-    """The services with `routes`, each with its rule's position and its Lambda fallback."""
+    """The services with `routes`, each with its Lambda fallback where it has one."""
     name: str
     """The prefix of the AWS names (ALB, target groups, alarms): the cluster's name."""
     namespace: str
