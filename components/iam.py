@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 IAM_VERSION = "2012-10-17"
+# On the target groups of pods: the EKS cluster whose Load Balancer Controller may register
+# and deregister their targets (its policy allows no other group).
+POD_TARGET_GROUP_TAG = "warmstart:kubernetes-cluster"
 
 
 def service_trust_policy(service: str, *, tag_session: bool) -> dict[str, Any]:

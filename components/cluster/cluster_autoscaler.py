@@ -81,7 +81,9 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         self.role = aws.iam.Role(
             names.name(""),
             description="warmstart: Cluster Autoscaler (this cluster's node groups only)",
-            assume_role_policy=json.dumps(pod_identity_trust_policy()),
+            assume_role_policy=json.dumps(
+                pod_identity_trust_policy(args.account_id, args.cluster_name, namespace, account)
+            ),
             opts=names.options(""),
         )
         policy = aws.iam.RolePolicy(

@@ -63,7 +63,16 @@ class LoadBalancerController(pulumi.ComponentResource):
         waits_for = inherited_dependencies(opts)
         namespace, account = LOAD_BALANCER_CONTROLLER
         irsa = args.config.identity == "irsa"
-        trust = self._irsa_trust(args) if irsa else json.dumps(pod_identity_trust_policy())
+        cluster_name = pulumi.Output.from_input(args.cluster_name)
+        trust = (
+            self._irsa_trust(args)
+            if irsa
+            else cluster_name.apply(
+                lambda cluster: json.dumps(
+                    pod_identity_trust_policy(args.account_id, cluster, namespace, account)
+                )
+            )
+        )
         self.role = aws.iam.Role(
             names.name(""),
             description="warmstart: AWS Load Balancer Controller (target registration only)",
@@ -72,8 +81,12 @@ class LoadBalancerController(pulumi.ComponentResource):
         )
         self.policy = aws.iam.Policy(
             names.name(""),
-            description="warmstart: register pod IPs in this account's target groups",
-            policy=json.dumps(load_balancer_controller_policy(args.account_id, args.region)),
+            description="warmstart: register pod IPs in this cluster's pod target groups",
+            policy=cluster_name.apply(
+                lambda cluster: json.dumps(
+                    load_balancer_controller_policy(args.account_id, args.region, cluster)
+                )
+            ),
             opts=names.options("", old=OLD_NAME),
         )
         attachment = aws.iam.RolePolicyAttachment(

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from warmstart.components.iam import IAM_VERSION, service_trust_policy
+from warmstart.components.iam import IAM_VERSION, POD_TARGET_GROUP_TAG, service_trust_policy
 
 AWS_MANAGED = "arn:aws:iam::aws:policy"
 CLUSTER_POLICIES = (f"{AWS_MANAGED}/AmazonEKSClusterPolicy",)
@@ -30,9 +30,23 @@ def node_trust_policy() -> dict[str, Any]:
     return service_trust_policy("ec2.amazonaws.com", tag_session=False)
 
 
-def pod_identity_trust_policy() -> dict[str, Any]:
-    """EKS Pod Identity: the agent assumes the role and tags the session with the pod's identity."""
-    return service_trust_policy("pods.eks.amazonaws.com", tag_session=True)
+def pod_identity_trust_policy(
+    account_id: str, cluster_name: str, namespace: str, service_account: str
+) -> dict[str, Any]:
+    """EKS Pod Identity: the agent assumes the role and tags the session with the pod's
+    identity. Only for this account (a confused deputy in another account cannot use the
+    service principal) and only for the session tags of this cluster's one service account
+    (another cluster's association to the same role would otherwise work)."""
+    policy = service_trust_policy("pods.eks.amazonaws.com", tag_session=True)
+    policy["Statement"][0]["Condition"] = {
+        "StringEquals": {
+            "aws:SourceAccount": account_id,
+            "aws:RequestTag/eks-cluster-name": cluster_name,
+            "aws:RequestTag/kubernetes-namespace": namespace,
+            "aws:RequestTag/kubernetes-service-account": service_account,
+        }
+    }
+    return policy
 
 
 def irsa_trust_policy(
@@ -58,12 +72,15 @@ def irsa_trust_policy(
     }
 
 
-def load_balancer_controller_policy(account_id: str, region: str) -> dict[str, Any]:
+def load_balancer_controller_policy(
+    account_id: str, region: str, cluster_name: str
+) -> dict[str, Any]:
     """What the controller needs to keep TargetGroupBindings' targets in sync, and no more.
 
     warmstart creates load balancers, listeners and target groups itself (Pulumi), so the
     controller never creates, modifies or deletes them: it reads, and registers or
-    deregisters targets in this account's target groups. Describe calls have no
+    deregisters targets in the target groups of pods tagged for this cluster
+    (POD_TARGET_GROUP_TAG), not in every group of the account. Describe calls have no
     resource-level permissions, hence "*" for those alone.
     """
     return {
@@ -97,6 +114,9 @@ def load_balancer_controller_policy(account_id: str, region: str) -> dict[str, A
                     "elasticloadbalancing:RegisterTargets",
                 ],
                 "Resource": f"arn:aws:elasticloadbalancing:{region}:{account_id}:targetgroup/*/*",
+                "Condition": {
+                    "StringEquals": {f"aws:ResourceTag/{POD_TARGET_GROUP_TAG}": cluster_name}
+                },
             },
         ],
     }

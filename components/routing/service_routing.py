@@ -22,6 +22,7 @@ from warmstart.components.config.route_order import rule_priority
 from warmstart.components.config.routing import RoutingConfig
 from warmstart.components.config.service import ServiceConfig
 from warmstart.components.fallback.lambda_fallback import LambdaFallback
+from warmstart.components.iam import POD_TARGET_GROUP_TAG
 from warmstart.components.naming import Children
 from warmstart.components.ports import port_rule_description, services_by_port
 from warmstart.components.routing.contract import validated_routing
@@ -77,6 +78,9 @@ class ServiceRoutingArgs:
     """Production's rules too: the load balancer deletion-protected, HTTPS only (no port 80)."""
     kubernetes_depends_on: Sequence[pulumi.Resource] = ()
     """What TargetGroupBindings wait for: the namespace and the controller that owns the CRD."""
+    cluster_name: str | None = None
+    """The EKS cluster whose Load Balancer Controller registers the pods (its policy allows
+    the target groups tagged with this name only); `name` when not set."""
 
 
 class ServiceRouting(pulumi.ComponentResource):
@@ -240,6 +244,7 @@ def _ip_group(
         vpc_id=args.vpc_id,
         health_check={**health_check(service), "port": "traffic-port"},
         deregistration_delay=deregistration_delay(service),
+        tags={POD_TARGET_GROUP_TAG: args.cluster_name or args.name} if kind == "k8s" else None,
         opts=names.options(f"{service.name}-{kind}"),
     )
 

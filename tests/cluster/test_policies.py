@@ -14,12 +14,12 @@ from warmstart.components.cluster.policies import (
 
 
 def test_identity_policy_passes_the_linter_with_no_findings():
-    real, stale = findings(load_balancer_controller_policy("123456789012", "eu-west-1"))
+    real, stale = findings(load_balancer_controller_policy("123456789012", "eu-west-1", "demo"))
     assert (real, stale) == ([], [])
 
 
-def test_controller_can_only_register_targets_in_this_account():
-    statements = load_balancer_controller_policy("123456789012", "eu-west-1")["Statement"]
+def test_controller_can_only_register_targets_in_this_clusters_pod_target_groups():
+    statements = load_balancer_controller_policy("123456789012", "eu-west-1", "demo")["Statement"]
     writes = [s for s in statements if s["Resource"] != "*"]
     assert writes == [
         {
@@ -30,6 +30,7 @@ def test_controller_can_only_register_targets_in_this_account():
                 "elasticloadbalancing:RegisterTargets",
             ],
             "Resource": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/*/*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/warmstart:kubernetes-cluster": "demo"}},
         }
     ]
     unscoped = next(s for s in statements if s["Resource"] == "*")["Action"]
@@ -53,9 +54,24 @@ def test_trust_policies_name_one_principal_each():
             "Action": ["sts:AssumeRole"],
         }
     ]
-    assert pod_identity_trust_policy()["Statement"][0]["Principal"] == {
-        "Service": "pods.eks.amazonaws.com"
-    }
+    assert pod_identity_trust_policy("123456789012", "demo", "kube-system", "cluster-autoscaler")[
+        "Statement"
+    ] == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "pods.eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+            # This account only, and only this cluster's one service account's sessions.
+            "Condition": {
+                "StringEquals": {
+                    "aws:SourceAccount": "123456789012",
+                    "aws:RequestTag/eks-cluster-name": "demo",
+                    "aws:RequestTag/kubernetes-namespace": "kube-system",
+                    "aws:RequestTag/kubernetes-service-account": "cluster-autoscaler",
+                }
+            },
+        }
+    ]
 
 
 def test_irsa_trust_is_bound_to_one_service_account_and_audience():

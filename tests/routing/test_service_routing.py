@@ -455,3 +455,26 @@ def test_failover_code_is_relative_in_a_checkout_and_absolute_when_installed(tmp
     (tmp_path / "warmstart" / "functions").symlink_to(tmp_path / "functions")
     linked = tmp_path / "warmstart" / "functions" / "failover" / "handler.py"
     assert failover_code_path(linked, tmp_path) == "functions/failover/handler.py"
+
+
+def test_only_the_pods_target_groups_are_open_to_this_clusters_controller(dev):
+    groups = {g.name: g.inputs for g in dev.of_type("aws:lb/targetGroup:TargetGroup")}
+    assert groups["routing-hello-k8s"]["tags"] == {"warmstart:kubernetes-cluster": "demo"}
+    assert "tags" not in groups["routing-hello-ecs"]
+    assert "tags" not in groups["routing-hello-fn"]
+    policy = json.loads(
+        dev.get("aws:iam/policy:Policy", "cluster-load-balancer-controller").inputs["policy"]
+    )
+    [sync] = [s for s in policy["Statement"] if s["Sid"] == "SyncTargets"]
+    assert sync["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/warmstart:kubernetes-cluster": "demo"}
+    }
+    trust = json.loads(
+        dev.get("aws:iam/role:Role", "cluster-load-balancer-controller").inputs["assumeRolePolicy"]
+    )
+    assert trust["Statement"][0]["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": "123456789012",
+        "aws:RequestTag/eks-cluster-name": "demo",
+        "aws:RequestTag/kubernetes-namespace": "kube-system",
+        "aws:RequestTag/kubernetes-service-account": "aws-load-balancer-controller",
+    }
