@@ -24,6 +24,14 @@ BASE_SERVICE: dict[str, Any] = {
     },
 }
 DIGEST = "sha256:" + "ab" * 32
+# Production pins every EKS add-on (illustrative versions; the rule checks that all are set).
+PINNED_ADDONS = {
+    "vpc-cni": "v1.20.4-eksbuild.1",
+    "coredns": "v1.12.4-eksbuild.1",
+    "kube-proxy": "v1.35.0-eksbuild.2",
+    "eks-pod-identity-agent": "v1.3.10-eksbuild.1",
+    "metrics-server": "v0.8.0-eksbuild.1",
+}
 
 
 def service(**overrides: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 import functools
 
-from tests.conftest import DIGEST, run, service, stack_values
+from tests.conftest import DIGEST, PINNED_ADDONS, run, service, stack_values
 
 AWS = {"accountId": "123456789012", "region": "eu-west-1"}
 EKS = {
@@ -60,6 +60,7 @@ def prod_run():
                 **EKS,
                 "adminRoleArns": ["arn:aws:iam::123456789012:role/admins"],
                 "endpoint": {"publicCidrs": ["198.51.100.0/24"]},
+                "addonVersions": PINNED_ADDONS,
             },
         )
     )

@@ -159,7 +159,12 @@ class Cluster(pulumi.ComponentResource):
             issuer = self.control_plane.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
             on_system_nodes = {eks.NODE_GROUP_LABEL: "system"}
             self._load_balancer_controller(
-                args, self.placement.vpc_id, issuer, self.addons, on_system_nodes
+                args,
+                self.placement.vpc_id,
+                issuer,
+                self.addons,
+                node_selector=on_system_nodes,
+                tolerations=[eks.SYSTEM_TOLERATION],
             )
         if config.cluster_autoscaler.enabled:
             self.cluster_autoscaler = ClusterAutoscaler(
@@ -214,7 +219,9 @@ class Cluster(pulumi.ComponentResource):
         # It likely runs one already: installed only when the stack file asks for it.
         if "enabled" in controller.model_fields_set and controller.enabled:
             issuer = found.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
-            self._load_balancer_controller(args, found.vpc_config.vpc_id, issuer, [], {})
+            self._load_balancer_controller(
+                args, found.vpc_config.vpc_id, issuer, [], node_selector={}
+            )
 
     def _existing_provider(
         self, args: ClusterArgs, looked_up: pulumi.Output[str] | None
@@ -245,7 +252,9 @@ class Cluster(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         oidc_issuer: pulumi.Input[str],
         after: Sequence[pulumi.Resource],
-        node_selector: dict[str, str],
+        *,
+        node_selector: Mapping[str, str],
+        tolerations: Sequence[Mapping[str, str]] = (),
     ) -> None:
         """The controller that binds pods to target groups, after what it needs (add-ons)."""
         if args.aws is None or self.name is None:  # only called once both are known
@@ -260,6 +269,7 @@ class Cluster(pulumi.ComponentResource):
                 vpc_id=vpc_id,
                 oidc_issuer=oidc_issuer,
                 node_selector=node_selector,
+                tolerations=tolerations,
             ),
             opts=self._names.options(
                 "load-balancer-controller",

@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from warmstart.components.cluster.eks import NODE_GROUP_LABEL
+from warmstart.components.cluster.eks import NODE_GROUP_LABEL, SYSTEM_TOLERATION
 from warmstart.components.cluster.policies import (
     CLUSTER_AUTOSCALER,
     cluster_autoscaler_policy,
@@ -55,6 +55,7 @@ def autoscaler_values(args: ClusterAutoscalerArgs) -> dict:
         "rbac": {"serviceAccount": {"create": True, "name": account}},
         # Never on the Spot nodes it may remove, and critical so it is never the pod evicted.
         "nodeSelector": {NODE_GROUP_LABEL: "system"},
+        "tolerations": [SYSTEM_TOLERATION],
         "priorityClassName": "system-cluster-critical",
         "extraArgs": {
             "expander": config.expander,

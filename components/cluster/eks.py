@@ -27,6 +27,11 @@ from warmstart.components.naming import Children
 # metrics-server (an EKS community add-on): without it no HorizontalPodAutoscaler ever scales.
 ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server")
 NODE_GROUP_LABEL = "warmstart.dev/node-group"
+# The system group is for controllers and add-ons: services, which do not tolerate it, land
+# on Spot, and the autoscaler never grows the on-demand group for them. CriticalAddonsOnly
+# is the key EKS's coredns already tolerates.
+SYSTEM_TAINT = {"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"}
+SYSTEM_TOLERATION = {"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"}
 NODE_GROUPS = ("system", "spot")
 
 
@@ -122,6 +127,8 @@ def control_plane(
         names.name(""),
         name=name,
         version=config.kubernetes_version,
+        # EKS bills extended support by default once a version's standard support ends.
+        upgrade_policy={"support_type": config.support_type},
         role_arn=cluster_role.role.arn,
         vpc_config={
             "subnet_ids": subnet_ids,
@@ -228,6 +235,7 @@ def node_group(names: Children, group: str, args: NodeGroupArgs) -> aws.eks.Node
         },
         update_config={"max_unavailable_percentage": 33},
         labels={NODE_GROUP_LABEL: group, **config.labels},
+        taints=[SYSTEM_TAINT] if group == "system" else None,
         launch_template={"id": template.id, "version": template.latest_version.apply(str)},
         # The autoscaler owns the desired size once the group exists: an `up` must not undo
         # its scaling, and the daily drift check must not report it.

@@ -9,7 +9,7 @@ the Service mutating webhook is off so no Service is turned into an NLB behind o
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -44,6 +44,8 @@ class LoadBalancerControllerArgs:
     """Where its pods run. Its pod webhook gates every pod creation: warmstart's clusters
     keep both replicas on the on-demand system nodes (never both on reclaimed Spot); on a
     cluster warmstart did not make, none (its nodes carry no warmstart label)."""
+    tolerations: Sequence[Mapping[str, str]] = ()
+    """The taints of the nodes it runs on (warmstart's system nodes carry one)."""
 
 
 class LoadBalancerController(pulumi.ComponentResource):
@@ -121,6 +123,7 @@ class LoadBalancerController(pulumi.ComponentResource):
                 "vpcId": args.vpc_id,
                 "replicaCount": 2,
                 "nodeSelector": dict(args.node_selector),
+                "tolerations": [dict(toleration) for toleration in args.tolerations],
                 # A drain takes one replica at a time.
                 "podDisruptionBudget": {"maxUnavailable": 1},
                 "enableServiceMutatorWebhook": False,

@@ -16,6 +16,7 @@ from warmstart.components.config.autoscaler import (
     newest_minor,
 )
 from warmstart.components.config.base import ConfigModel, Problem
+from warmstart.components.config.control_plane import Addon, addon_problems, endpoint_problems
 from warmstart.components.config.instance_shapes import shape_problems
 from warmstart.components.config.network import NetworkConfig, ipv4_network, network_problems
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 # preStop.sleep needs 1.30; schemas for strict validation exist up to 1.37.
 SUPPORTED_KUBERNETES_MINORS = range(30, 38)
 
-Addon = Literal["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "metrics-server"]
 LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
 
@@ -126,6 +126,9 @@ class ClusterConfig(ConfigModel):
     """`render` writes YAML to a directory, `existing` uses a cluster you run, `eks` builds one."""
     kubernetes_version: str = Field(default="1.35", pattern=r"^1\.[0-9]+$")
     """Kubernetes minor version (1.30 to 1.37): the EKS version, and the schema manifests meet."""
+    support_type: Literal["STANDARD", "EXTENDED"] = "STANDARD"
+    """eks mode: at the end of a version's standard support, upgrade automatically
+    (STANDARD) or keep it on billed extended support (EXTENDED, EKS's own default)."""
     render_dir: str = "rendered/manifests"
     """Where render mode's provider writes YAML."""
     context: str | None = None
@@ -273,7 +276,7 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
     for index, arn in enumerate(cluster.admin_role_arns):
         if not _ROLE_ARN.fullmatch(arn):
             yield Problem(f"cluster.adminRoleArns[{index}]", "not an IAM role ARN", arn)
-    yield from _endpoint_problems(cluster.endpoint, config.production)
+    yield from endpoint_problems(cluster.endpoint, config.production)
     for index, cidr in enumerate(cluster.endpoint.public_cidrs):
         if ipv4_network(cidr) is None:
             yield Problem(f"cluster.endpoint.publicCidrs[{index}]", "not an IPv4 CIDR", cidr)
@@ -281,6 +284,7 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
     for group in ("system_nodes", "spot_nodes"):
         yield from _node_group_problems(f"cluster.{to_camel(group)}", getattr(cluster, group), arm)
     yield from _autoscaler_problems(cluster)
+    yield from addon_problems(cluster, config.production)
     if len(set(cluster.spot_nodes.instance_types)) < 3:
         yield Problem(
             "cluster.spotNodes.instanceTypes",
@@ -335,25 +339,6 @@ def _autoscaler_problems(cluster: ClusterConfig) -> Iterator[Problem]:
     if not tag.startswith(f"v{version}."):
         yield Problem(
             f"{at}.imageTag", f"the autoscaler's minor must match kubernetesVersion {version}", tag
-        )
-
-
-def _endpoint_problems(endpoint: EndpointAccessConfig, production: bool) -> Iterator[Problem]:
-    if not (endpoint.public or endpoint.private):
-        yield Problem("cluster.endpoint", "public, private or both must be on", "neither")
-    elif not endpoint.public and not endpoint.deployer_in_vpc:
-        yield Problem(
-            "cluster.endpoint.public",
-            "a private-only endpoint is unreachable from the pulumi up that creates the VPC: "
-            "keep it public with publicCidrs limited to your deployers, or set deployerInVpc "
-            "where up runs inside the VPC",
-            False,
-        )
-    if production and endpoint.public and "0.0.0.0/0" in endpoint.public_cidrs:
-        yield Problem(
-            "cluster.endpoint.publicCidrs",
-            "production limits the public endpoint to its deployers' CIDRs",
-            endpoint.public_cidrs,
         )
 
 

@@ -72,7 +72,11 @@ class RegistryMirror(pulumi.ComponentResource):
         self.target = MirrorTarget.for_account(account.account_id, account.region, self.prefixes)
         self.cache_rules = {
             upstream: self._cache_rule(
-                upstream, prefix, args.credentials.get(upstream), production=args.production
+                upstream,
+                prefix,
+                args.credentials.get(upstream),
+                keep_images=mirror.keep_images,
+                production=args.production,
             )
             for upstream, prefix in self.prefixes.items()
         }
@@ -101,7 +105,13 @@ class RegistryMirror(pulumi.ComponentResource):
         )
 
     def _cache_rule(
-        self, upstream: str, prefix: str, credentials: pulumi.Input[str] | None, *, production: bool
+        self,
+        upstream: str,
+        prefix: str,
+        credentials: pulumi.Input[str] | None,
+        *,
+        keep_images: int,
+        production: bool,
     ) -> aws.ecr.PullThroughCacheRule:
         names, secret_role = self._names, f"{upstream}-credentials"
         credential_arn: pulumi.Output[str] | None = None
@@ -123,6 +133,20 @@ class RegistryMirror(pulumi.ComponentResource):
                 opts=names.options(secret_role),
             )
             credential_arn, after = secret.arn, [version]
+        # The repositories a first pull creates take their settings from this template: a
+        # lifecycle policy, so cached images do not pile up forever.
+        after.append(
+            aws.ecr.RepositoryCreationTemplate(
+                names.name(f"{upstream}-repositories"),
+                prefix=prefix,
+                applied_fors=["PULL_THROUGH_CACHE"],
+                description=f"warmstart: repositories the {upstream} cache creates",
+                image_tag_mutability="MUTABLE",  # the cache follows the upstream's tags
+                encryption_configurations=[{"encryption_type": "AES256"}],
+                lifecycle_policy=json.dumps(lifecycle_policy(keep_images)),
+                opts=names.options(f"{upstream}-repositories"),
+            )
+        )
         # ECR reads the secret when the rule is created: its value must be there first
         # (the rule's credentialArn alone waits only for the empty Secret).
         return aws.ecr.PullThroughCacheRule(

@@ -152,6 +152,28 @@ def topology_spread(name: str, production: bool) -> list[dict[str, Any]]:
     return [constraint(ZONE_KEY, hard=production), constraint(HOST_KEY, hard=False)]
 
 
+# Node labels of Spot capacity: EKS managed node groups', and Karpenter's.
+SPOT_LABELS = (("eks.amazonaws.com/capacityType", "SPOT"), ("karpenter.sh/capacity-type", "spot"))
+
+
+def prefer_spot() -> dict[str, Any]:
+    """Services prefer Spot nodes where a cluster has both kinds (a preference: on a cluster
+    whose nodes carry neither label every node scores the same)."""
+    return {
+        "nodeAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "weight": 100,
+                    "preference": {
+                        "matchExpressions": [{"key": key, "operator": "In", "values": [value]}]
+                    },
+                }
+                for key, value in SPOT_LABELS
+            ]
+        }
+    }
+
+
 def pod_spec(service: ServiceConfig, production: bool, image: Any) -> dict[str, Any]:
     shutdown = service.shutdown
     return {
@@ -163,6 +185,7 @@ def pod_spec(service: ServiceConfig, production: bool, image: Any) -> dict[str, 
         ),
         "securityContext": pod_security_context(),
         "topologySpreadConstraints": topology_spread(service.name, production),
+        "affinity": prefer_spot(),
         "containers": [container(service, image)],
     }
 

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from tests.conftest import DIGEST, config_problems, run, service, stack_values
+from tests.conftest import DIGEST, PINNED_ADDONS, config_problems, run, service, stack_values
 from tests.iam_lint import findings
 from warmstart.components.config import ConfigError, parse_config
 from warmstart.stackfile import config_from_mapping
@@ -40,7 +40,11 @@ def dev():
 @pytest.fixture(scope="module")
 def prod():
     pinned = service(image="repo/hello@" + DIGEST, autoscaling={"minReplicas": 2})
-    deployers = {**EKS, "endpoint": {"publicCidrs": ["198.51.100.0/24"]}}
+    deployers = {
+        **EKS,
+        "endpoint": {"publicCidrs": ["198.51.100.0/24"]},
+        "addonVersions": PINNED_ADDONS,
+    }
     return run(stack_values(pinned, aws=AWS, cluster=deployers, production=True))
 
 
@@ -458,7 +462,8 @@ def test_a_private_only_endpoint_needs_a_deployer_inside_the_vpc():
 
 def test_production_limits_the_public_endpoint_to_its_deployers():
     pinned = service(image="repo/hello@" + DIGEST, autoscaling={"minReplicas": 2})
-    raw = config_from_mapping("t", stack_values(pinned, aws=AWS, cluster=EKS, production=True))
+    cluster = {**EKS, "addonVersions": PINNED_ADDONS}
+    raw = config_from_mapping("t", stack_values(pinned, aws=AWS, cluster=cluster, production=True))
     with pytest.raises(ConfigError) as caught:
         parse_config(raw.values)
     assert [str(p) for p in caught.value.problems] == [

@@ -145,3 +145,25 @@ def test_outside_production_a_credentials_secret_is_deleted_at_once(mirrored):
         "aws:secretsmanager/secret:Secret", "registry-mirror-docker-hub-credentials"
     )
     assert secret.inputs["recoveryWindowInDays"] == 0
+
+
+def test_repositories_the_cache_creates_get_a_lifecycle_from_a_template(mirrored):
+    templates = {
+        t.name: t
+        for t in mirrored.of_type("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+    }
+    assert sorted(templates) == [
+        "registry-mirror-docker-hub-repositories",
+        "registry-mirror-ecr-public-repositories",
+        "registry-mirror-k8s-repositories",
+        "registry-mirror-quay-repositories",
+    ]
+    k8s = templates["registry-mirror-k8s-repositories"]
+    assert k8s.inputs["prefix"] == "k8s"
+    assert k8s.inputs["appliedFors"] == ["PULL_THROUGH_CACHE"]
+    assert k8s.inputs["encryptionConfigurations"] == [{"encryptionType": "AES256"}]
+    lifecycle = json.loads(k8s.inputs["lifecyclePolicy"])
+    assert lifecycle["rules"][0]["selection"]["countType"] == "imageCountMoreThan"
+    # A first pull may create a repository as soon as the rule exists: the template is first.
+    rule = mirrored.get("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "registry-mirror-k8s")
+    assert k8s.urn in rule.depends_on

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import DIGEST, run, service, stack_values
+from tests.conftest import DIGEST, PINNED_ADDONS, run, service, stack_values
 from tests.iam_lint import findings
 from tests.routed import CERT, EKS, HELLO, by_name, dev_run, prod_run, routed_stack
 from warmstart.components.config import ConfigError, parse_config
@@ -347,6 +347,7 @@ def test_production_needs_a_certificate():
         **EKS,
         "adminRoleArns": ["arn:aws:iam::123456789012:role/admins"],
         "endpoint": {"publicCidrs": ["198.51.100.0/24"]},
+        "addonVersions": PINNED_ADDONS,
     }
     assert config_problems(routed_stack(pinned, production=True, cluster=cluster)) == [
         "warmstart:routing.certificateArn: production serves HTTPS only: required"

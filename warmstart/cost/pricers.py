@@ -324,6 +324,7 @@ FREE: dict[str, str] = {
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _NO_CHARGE,
     "aws:ec2/launchTemplate:LaunchTemplate": "its volumes are priced with the node group",
     "aws:ecs/taskDefinition:TaskDefinition": "priced with the ECS service that runs it",
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": _NO_CHARGE,
     "aws:ecs/cluster:Cluster": _NO_CHARGE,
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": _NO_CHARGE,
     "aws:eks/accessEntry:AccessEntry": _NO_CHARGE,
