@@ -1,5 +1,6 @@
 """`warmstart [--project-dir DIR] render --stack NAME [--out DIR]`, `cost --stack NAME ...`,
-`diff --base REF ...`, `promote --from A --to B`; for this repository, `docs [--check]`,
+`diff --base REF ...`, `promote --from A --to B`, `drift PREVIEW_JSON --stack NAME`; for
+this repository, `docs [--check]`,
 `examples [--check]`, `package-lambda BINARY ZIP`. Also `python -m warmstart`.
 
 `render`, `cost`, `diff` and `promote` work on the Pulumi project they are run in (the
@@ -16,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from warmstart import __version__, api_docs, config_docs
+from warmstart import __version__, api_docs, config_docs, drift
 from warmstart.components.config import ConfigError
 from warmstart.config_docs import replace_section
 from warmstart.cost import cli as cost_cli
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         "cost": cost_cli.run,
         "diff": diff_cli.run,
         "promote": promote_cli.run,
+        "drift": drift.run,
         "docs": lambda args: _docs(check=args.check),
         "schema": lambda args: _schema(check=args.check),
         "examples": lambda args: _examples(check=args.check),
@@ -94,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     cost_cli.add_parser(commands)
     diff_cli.add_parser(commands)
     promote_cli.add_parser(commands)
+    drift.add_parser(commands)
     return parser
 
 

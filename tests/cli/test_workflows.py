@@ -115,9 +115,10 @@ def test_every_engine_run_applies_the_policy_pack_and_prod_its_production_config
                 if s.get("uses", "").startswith("pulumi/actions") and "command" in s.get("with", {})
             ]
             if runs := pulumi_runs(job):
-                assert prod_config in workflow["env"]["POLICY_CONFIG"]
+                env = {**workflow.get("env", {}), **job.get("env", {})}
+                assert prod_config in env["POLICY_CONFIG"]
                 commands_run += runs
-    assert (len(actions), len(commands_run)) == (2, 3)
+    assert (len(actions), len(commands_run)) == (1, 4)
     for inputs in actions:
         assert inputs["policyPacks"] == "policy"
         assert prod_config in inputs["policyPackConfigs"]
@@ -171,3 +172,21 @@ def test_the_pulumi_cli_of_every_workflow_is_the_one_requirements_pin():
     ]
     assert len(installs) == 5
     assert {version for _, version in installs} == {pinned}, installs
+
+
+def test_drift_runs_read_only_without_an_environment_and_files_only_real_drift():
+    (job,) = load(PROJECT_ROOT / ".github/workflows/drift.yml")["jobs"].values()
+    # An environment's reviewers would hold every morning's run, and its role may write.
+    assert "environment" not in job
+    credentials = next(s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", ""))
+    assert (
+        credentials["with"]["role-to-assume"] == "${{ vars[format('AWS_ROLE_{0}', matrix.stack)] }}"
+    )
+    (preview,) = pulumi_runs(job)
+    assert "--refresh --json" in preview and "--expect-no-changes" not in preview
+    # A failing preview fails its step: nothing lets it through to the drift decision.
+    assert not any(step.get("continue-on-error") for step in job["steps"])
+    drift = next(s for s in job["steps"] if s.get("id") == "drift")
+    assert "python -m warmstart drift preview.json" in drift["run"]
+    filed = [s for s in job["steps"] if s.get("if")]
+    assert [s["if"] for s in filed] == ["steps.drift.outputs.drifted == 'true'"] * 2
