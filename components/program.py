@@ -285,6 +285,7 @@ def _routing(
         opts=pulumi.ResourceOptions(providers=providers),
     )
     pulumi.export("loadBalancer", routing.load_balancer.dns_name)
+    pulumi.export("loadBalancerHosts", _dns_by_host(config, routing))
     lambdas = {r.config.name: r.lambda_fallback for r in routed if r.lambda_fallback is not None}
     stack = replace(stack, routing=routing, lambda_fallbacks=lambdas)
     on_fargate = [r.config for r in routed if r.config.fallback.fargate.enabled]
@@ -316,6 +317,17 @@ def _routing(
         )
         stack = replace(stack, fargate_fallback=fargate)
     return stack
+
+
+def _dns_by_host(config: WarmstartConfig, routing: ServiceRouting) -> dict[str, pulumi.Output[str]]:
+    """Per host a routed service answers (its name when it routes by path only), the DNS
+    name of the ALB that serves it: what each host's DNS record must point to."""
+    found: dict[str, pulumi.Output[str]] = {}
+    for service in config.services:
+        if service.routes is not None:
+            for host in service.routes.hosts or [service.name]:
+                found[host] = routing.dns_names[service.name]
+    return found
 
 
 def _routed_services(

@@ -15,7 +15,7 @@ from warmstart.components.config.fallback import (
     WeightsConfig,
     fallback_problems,
 )
-from warmstart.components.config.route_order import priority_problems
+from warmstart.components.config.load_balancers import MAX_LOAD_BALANCERS, load_balancer_problems
 from warmstart.components.config.service import ServiceConfig
 
 if TYPE_CHECKING:
@@ -41,6 +41,10 @@ class RoutingConfig(ConfigModel):
     """Retention of the fallback and failover functions' logs."""
     fargate_strategy: FargateStrategyConfig = FargateStrategyConfig()
     """ECS capacity provider strategy of the Fargate fallback cluster."""
+    load_balancers: int = Field(default=1, ge=1, le=MAX_LOAD_BALANCERS)
+    """ALBs the routed services are spread over (100 rules and 100 target groups each): a
+    service by `routes.loadBalancer`, else by a hash of its name. Adding a service never
+    moves another; changing this count moves services to other ALBs (new DNS names)."""
     lambda_concurrency_limit: int = Field(default=1000, ge=10, le=1_000_000)
     """The account's Lambda concurrency limit in the region (new accounts may have 10):
     the stack's reservations must leave AWS's 100 unreserved executions."""
@@ -80,8 +84,8 @@ def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
     for index, service in routed:
         yield from _service_routing_problems(f"services[{index}]", service, routing)
     yield from _concurrency_problems(config)
-    yield from _quota_problems([service for _, service in routed])
-    yield from priority_problems(routed)
+    yield from _port_problems([service for _, service in routed])
+    yield from load_balancer_problems(routed, routing.load_balancers)
     for index, service in uses_fallback:
         if service.routes is None:
             yield Problem(
@@ -89,33 +93,13 @@ def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
             )
 
 
-# AWS's default quotas for one Application Load Balancer and one security group. A stack has
-# one ALB: past these, `pulumi up` would fail half-way (TooManyRules, TooManyTargetGroups,
-# RulesPerSecurityGroupLimitExceeded), so the config is refused before anything exists.
-RULES_PER_ALB = 100
-TARGET_GROUPS_PER_ALB = 100
+# AWS's default quota of rules per security group: the ALBs' security group has an egress
+# rule per distinct service port, and past it `pulumi up` fails half-way
+# (RulesPerSecurityGroupLimitExceeded), so the config is refused before anything exists.
 RULES_PER_SECURITY_GROUP = 60
 
 
-def _quota_problems(routed: list[ServiceConfig]) -> Iterator[Problem]:
-    rules = len(routed)
-    if rules > RULES_PER_ALB:
-        yield Problem(
-            "services",
-            f"{rules} routed services need {rules} listener rules; one ALB has at most "
-            f"{RULES_PER_ALB} (quota 'Rules per Application Load Balancer'): split the services "
-            "over stacks",
-            rules,
-        )
-    groups = sum(1 + s.fallback.fargate.enabled + s.fallback.lambda_.enabled for s in routed)
-    if groups > TARGET_GROUPS_PER_ALB:
-        yield Problem(
-            "services",
-            f"routed services need {groups} target groups (one per path); one ALB has at most "
-            f"{TARGET_GROUPS_PER_ALB} (quota 'Target groups per Application Load Balancer'): "
-            "split the services over stacks or enable fewer fallbacks",
-            groups,
-        )
+def _port_problems(routed: list[ServiceConfig]) -> Iterator[Problem]:
     ports = len({service.port for service in routed})
     if ports > RULES_PER_SECURITY_GROUP:
         yield Problem(

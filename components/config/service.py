@@ -115,6 +115,9 @@ class RoutesConfig(ConfigModel):
     """Host header values of the service's listener rule."""
     paths: list[str] = []
     """Path patterns of the service's listener rule."""
+    load_balancer: int | None = Field(default=None, ge=0, le=19)
+    """Index of the ALB that serves the service (below routing.loadBalancers); default: a
+    hash of the service's name."""
     priority: int | None = Field(default=None, ge=1, le=9999)
     """Listener rule priority (lower is matched first); required where another service's
     routes can match the same requests. Otherwise derived from the service's name."""

@@ -60,8 +60,8 @@ class FailoverArgs:
     region: str
     ecs_cluster_name: str
     services: Sequence[ServiceConfig]
-    load_balancer: aws.lb.LoadBalancer
-    listener: aws.lb.Listener
+    load_balancers: Mapping[str, aws.lb.LoadBalancer]  # service -> the ALB that serves it
+    listeners: Sequence[aws.lb.Listener]  # every ALB's: their rules are the ones it rewrites
     target_groups: Mapping[str, Mapping[str, aws.lb.TargetGroup]]
     rules: Mapping[str, aws.lb.ListenerRule]
 
@@ -128,16 +128,18 @@ def build_failover(names: Children, args: FailoverArgs) -> Failover | None:
     aws.iam.RolePolicy(
         names.name("failover"),
         role=role.id,
-        policy=pulumi.Output.all(args.listener.arn, log_group.arn).apply(
+        policy=pulumi.Output.all(
+            log_group.arn, *(listener.arn for listener in args.listeners)
+        ).apply(
             lambda arns: json.dumps(
                 failover_policy(
                     account_id=args.account_id,
                     region=args.region,
-                    rule_arn_pattern=rule_arn_pattern(arns[0]),
+                    rule_arn_patterns=[rule_arn_pattern(arn) for arn in arns[1:]],
                     alarm_name_prefix=alarm_prefix,
                     parameter_path=path,
                     ecs_cluster_name=args.ecs_cluster_name if _any_fargate(alarms) else None,
-                    log_group_arn=arns[1],
+                    log_group_arn=arns[0],
                 )
             )
         ),
@@ -295,7 +297,7 @@ def _alarms(
         "threshold": 1,
         "dimensions": {
             "TargetGroup": group.arn_suffix,
-            "LoadBalancer": args.load_balancer.arn_suffix,
+            "LoadBalancer": args.load_balancers[service.name].arn_suffix,
         },
     }
     down = aws.cloudwatch.MetricAlarm(

@@ -79,30 +79,35 @@ def listeners(
     load_balancer: aws.lb.LoadBalancer,
     certificate_arn: str | None,
     production: bool,
+    suffix: str = "",
 ) -> aws.lb.Listener:
-    """The listener service rules attach to: HTTPS, or HTTP where there is no certificate."""
+    """The listener service rules attach to: HTTPS, or HTTP where there is no certificate.
+
+    `suffix` tells the listeners of the second and later load balancers apart (`-1`, ...);
+    the first keeps the names it always had."""
+    http, https_role = f"http{suffix}", f"https{suffix}"
     if certificate_arn is None:
         return aws.lb.Listener(
-            names.name("http"),
+            names.name(http),
             load_balancer_arn=load_balancer.arn,
             port=80,
             protocol="HTTP",
             default_actions=_NOT_FOUND,
-            opts=names.options("http"),
+            opts=names.options(http),
         )
     https = aws.lb.Listener(
-        names.name("https"),
+        names.name(https_role),
         load_balancer_arn=load_balancer.arn,
         port=443,
         protocol="HTTPS",
         ssl_policy=TLS_POLICY,
         certificate_arn=certificate_arn,
         default_actions=_NOT_FOUND,
-        opts=names.options("https"),
+        opts=names.options(https_role),
     )
     if not production:
         aws.lb.Listener(
-            names.name("http"),
+            names.name(http),
             load_balancer_arn=load_balancer.arn,
             port=80,
             protocol="HTTP",
@@ -112,6 +117,6 @@ def listeners(
                     "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"},
                 }
             ],
-            opts=names.options("http"),
+            opts=names.options(http),
         )
     return https

@@ -32,7 +32,7 @@ def failover_policy(
     *,
     account_id: str,
     region: str,
-    rule_arn_pattern: str,
+    rule_arn_patterns: list[str],
     alarm_name_prefix: str,
     parameter_path: str,
     ecs_cluster_name: str | None,
@@ -60,7 +60,8 @@ def failover_policy(
             "Sid": "ShiftWeights",
             "Effect": "Allow",
             "Action": ["elasticloadbalancing:AddTags", "elasticloadbalancing:ModifyRule"],
-            "Resource": rule_arn_pattern,
+            # One pattern per listener (a string when there is one load balancer).
+            "Resource": rule_arn_patterns[0] if len(rule_arn_patterns) == 1 else rule_arn_patterns,
         },
         {
             "Sid": "ReadAlarms",

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from warmstart.components.config.load_balancers import load_balancer_index
 from warmstart.components.config.route_order import rule_priority
 from warmstart.components.config.routing import RoutingConfig
 from warmstart.components.config.service import ServiceConfig
@@ -84,11 +85,15 @@ class ServiceRoutingArgs:
 
 
 class ServiceRouting(pulumi.ComponentResource):
-    """The stack's ALB: one listener rule per routed service, weighted over its paths."""
+    """The stack's ALBs (`routing.loadBalancers`, one security group for all): one listener
+    rule per routed service on the ALB that serves it, weighted over its paths."""
 
-    load_balancer: aws.lb.LoadBalancer
+    load_balancers: list[aws.lb.LoadBalancer]
+    listeners: list[aws.lb.Listener]
+    load_balancer: aws.lb.LoadBalancer  # the first: `load_balancers[0]`
+    listener: aws.lb.Listener  # the first's: `listeners[0]`
     security_group: aws.ec2.SecurityGroup
-    listener: aws.lb.Listener
+    dns_names: dict[str, pulumi.Output[str]]  # service -> the DNS name of the ALB serving it
     target_groups: dict[str, dict[str, aws.lb.TargetGroup]]
     target_group_bindings: dict[str, k8s.apiextensions.CustomResource]
     rules: dict[str, aws.lb.ListenerRule]
@@ -107,23 +112,25 @@ class ServiceRouting(pulumi.ComponentResource):
             client_ports=client_ports(args.routing, args.production),
             services=[routed.config for routed in args.services],
         )
-        self.load_balancer = aws.lb.LoadBalancer(
-            self._names.name("alb"),
-            name=aws_name(args.name),
-            load_balancer_type="application",
-            internal=False,
-            subnets=list(args.public_subnet_ids),
-            security_groups=[self.security_group.id],
-            drop_invalid_header_fields=True,
-            enable_deletion_protection=args.production,
-            opts=self._names.options("alb"),
-        )
-        self.listener = listeners(
-            self._names, self.load_balancer, args.routing.certificate_arn, args.production
-        )
+        count = args.routing.load_balancers
+        self.load_balancers = [self._load_balancer(k) for k in range(count)]
+        self.listeners = [
+            listeners(
+                self._names,
+                alb,
+                args.routing.certificate_arn,
+                args.production,
+                suffix=_suffix(k),
+            )
+            for k, alb in enumerate(self.load_balancers)
+        ]
+        self.load_balancer, self.listener = self.load_balancers[0], self.listeners[0]
         self.target_groups, self.target_group_bindings, self.rules = {}, {}, {}
+        serving: dict[str, int] = {}
         for routed in args.services:
-            self._route(routed)
+            serving[routed.config.name] = load_balancer_index(routed.config, count)
+            self._route(routed, self.listeners[serving[routed.config.name]])
+        self.dns_names = {s: self.load_balancers[k].dns_name for s, k in serving.items()}
         self._admit_to_pods([routed.config for routed in args.services])
         self.failover = build_failover(
             self._names,
@@ -134,8 +141,8 @@ class ServiceRouting(pulumi.ComponentResource):
                 region=args.region,
                 ecs_cluster_name=args.ecs_cluster_name,
                 services=[routed.config for routed in args.services],
-                load_balancer=self.load_balancer,
-                listener=self.listener,
+                load_balancers={s: self.load_balancers[k] for s, k in serving.items()},
+                listeners=self.listeners,
                 target_groups=self.target_groups,
                 rules=self.rules,
             ),
@@ -143,6 +150,7 @@ class ServiceRouting(pulumi.ComponentResource):
         self.register_outputs(
             {
                 "dnsName": self.load_balancer.dns_name,
+                "dnsNames": self.dns_names,
                 "targetGroupArns": {
                     service: {path: group.arn for path, group in groups.items()}
                     for service, groups in self.target_groups.items()
@@ -167,7 +175,22 @@ class ServiceRouting(pulumi.ComponentResource):
                 opts=names.options(f"pods-{port}", old=f"{on_port[0]}-pods"),
             )
 
-    def _route(self, routed: RoutedService) -> None:
+    def _load_balancer(self, k: int) -> aws.lb.LoadBalancer:
+        """The k-th ALB; the first keeps the names a one-ALB stack always had."""
+        args, role = self._args, f"alb{_suffix(k)}"
+        return aws.lb.LoadBalancer(
+            self._names.name(role),
+            name=aws_name(args.name) if k == 0 else aws_name(args.name, str(k)),
+            load_balancer_type="application",
+            internal=False,
+            subnets=list(args.public_subnet_ids),
+            security_groups=[self.security_group.id],
+            drop_invalid_header_fields=True,
+            enable_deletion_protection=args.production,
+            opts=self._names.options(role),
+        )
+
+    def _route(self, routed: RoutedService, listener: aws.lb.Listener) -> None:
         """The service's target groups, its pods bound to one, and the weighted rule over them."""
         args, service, names = self._args, routed.config, self._names
         groups = {"kubernetes": _ip_group(names, args, service, "k8s")}
@@ -190,7 +213,7 @@ class ServiceRouting(pulumi.ComponentResource):
             conditions.append({"path_pattern": {"values": list(routes.paths)}})
         self.rules[service.name] = aws.lb.ListenerRule(
             names.name(service.name),
-            listener_arn=self.listener.arn,
+            listener_arn=listener.arn,
             priority=rule_priority(service),
             conditions=conditions,
             actions=[
@@ -209,6 +232,10 @@ class ServiceRouting(pulumi.ComponentResource):
             # the down alarm stands) shifts them again.
             opts=names.options(service.name, depends_on=list(groups.values())),
         )
+
+
+def _suffix(k: int) -> str:
+    return "" if k == 0 else f"-{k}"
 
 
 def _validated(name: str, args: ServiceRoutingArgs) -> ServiceRoutingArgs:

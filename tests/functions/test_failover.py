@@ -404,7 +404,7 @@ def test_every_call_the_function_makes_is_one_its_policy_allows(aws, monkeypatch
     policy = failover_policy(
         account_id="123456789012",
         region=REGION,
-        rule_arn_pattern="arn:aws:elasticloadbalancing:*",
+        rule_arn_patterns=["arn:aws:elasticloadbalancing:*"],
         alarm_name_prefix="hello-",
         parameter_path=PATH,
         ecs_cluster_name="warmstart-dev",

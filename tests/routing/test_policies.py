@@ -24,7 +24,7 @@ def failover(ecs_cluster_name):
     return failover_policy(
         account_id="123456789012",
         region="eu-west-1",
-        rule_arn_pattern=rule_arn_pattern(LISTENER),
+        rule_arn_patterns=[rule_arn_pattern(LISTENER)],
         alarm_name_prefix="demo-",
         parameter_path="/warmstart/warmstart/dev/failover/",
         ecs_cluster_name=ecs_cluster_name,
