@@ -20,9 +20,17 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-KUBERNETES_VERSION=v1.35.4
+KUBERNETES_VERSION=${WARMSTART_KUBERNETES_VERSION:-v1.36.1}
+# The kubelet alone may be older (the version skew policy allows three minors): the start-up
+# benchmark compares kubelets on one control plane and one runtime.
+KUBELET_VERSION=${WARMSTART_KUBELET_VERSION:-$KUBERNETES_VERSION}
 ETCD_VERSION=v3.6.5
-BIN="${WARMSTART_CLUSTER_CACHE:-$HOME/.cache/warmstart-cluster}/kubernetes-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}/bin"
+CONTAINERD_VERSION=v2.2.9
+RUNC_VERSION=v1.3.7
+CACHE=${WARMSTART_CLUSTER_CACHE:-$HOME/.cache/warmstart-cluster}
+BIN="$CACHE/kubernetes-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}/bin"
+KUBELET_BIN="$CACHE/kubernetes-${KUBELET_VERSION}_etcd-${ETCD_VERSION}/bin"
+RUNTIME_BIN="$CACHE/containerd-${CONTAINERD_VERSION}_runc-${RUNC_VERSION}/bin"
 STATE=${WARMSTART_CLUSTER_STATE:-/var/lib/warmstart-cluster}
 PKI="$STATE/pki"
 NODE=warmstart
@@ -42,35 +50,89 @@ log() { printf 'cluster: %s\n' "$*" >&2; }
 . "$repo/scripts/sandbox/lib.sh"
 
 build() {
-  local missing=()
-  for component in "${COMPONENTS[@]}" etcd; do
-    [ -x "$BIN/$component" ] || missing+=("$component")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  log "building ${missing[*]} (cold: about 20 minutes)"
+  build_kubernetes "$KUBERNETES_VERSION" "$BIN" "${COMPONENTS[@]}"
+  build_kubernetes "$KUBELET_VERSION" "$KUBELET_BIN" kubelet
+  build_etcd
+  build_runtime
+}
+
+missing_in() { # directory names... -> the names that are not executables in it
+  local directory=$1 name
+  shift
+  for name in "$@"; do [ -x "$directory/$name" ] || printf '%s\n' "$name"; done
+}
+
+build_etcd() {
+  [ -x "$BIN/etcd" ] && return
   local work
   work=$(mktemp -d)
-  cp -r "$repo/scripts/toolchain/kubernetes/." "$work/kubernetes"
+  cp -r "$repo/scripts/toolchain/etcd/." "$work"
+  (cd "$work" && go mod tidy && log "  etcd" && go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" .)
+  rm -rf "$work"
+}
+
+build_kubernetes() { # version bin components...
+  local release=$1 bin=$2 work
+  shift 2
+  mapfile -t missing < <(missing_in "$bin" "$@")
+  [ ${#missing[@]} -eq 0 ] && return
+  log "building Kubernetes $release: ${missing[*]} (cold: about 20 minutes for all)"
+  work=$(mktemp -d)
+  cp -r "$repo/scripts/toolchain/kubernetes/." "$work"
   (
-    cd "$work/kubernetes"
+    cd "$work"
+    go mod edit -require "k8s.io/kubernetes@$release"
     # The staging modules are `replace`d to ./staging in k8s.io/kubernetes: use the releases.
     local staging
-    staging=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" \
+    staging=$(go mod download -json "k8s.io/kubernetes@$release" \
       | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
     sed -n 's/^[[:space:]]*\(k8s.io\/[a-z0-9-]*\) => .\/staging.*/\1/p' "$staging" | while read -r module; do
-      go mod edit -replace "$module=$module@v0${KUBERNETES_VERSION#v1}"
+      go mod edit -replace "$module=$module@v0${release#v1}"
     done
-    go mod tidy
-    local version=k8s.io/component-base/version minor=${KUBERNETES_VERSION#v1.}
-    local ldflags="-s -w -X $version.gitVersion=$KUBERNETES_VERSION -X $version.gitMajor=1"
+    # -e: some test-only imports of the staging modules do not resolve; no build needs them.
+    go mod tidy -e
+    local version=k8s.io/component-base/version minor=${release#v1.}
+    local ldflags="-s -w -X $version.gitVersion=$release -X $version.gitMajor=1"
     ldflags+=" -X $version.gitMinor=${minor%%.*} -X $version.gitTreeState=clean"
-    for component in "${COMPONENTS[@]}"; do
+    for component in "${missing[@]}"; do
       log "  $component"
-      go build -trimpath -ldflags "$ldflags" -o "$BIN/$component" "k8s.io/kubernetes/cmd/$component"
+      go build -trimpath -ldflags "$ldflags" -o "$bin/$component" "k8s.io/kubernetes/cmd/$component"
     done
   )
-  cp -r "$repo/scripts/toolchain/etcd/." "$work/etcd"
-  (cd "$work/etcd" && go mod tidy && log "  etcd" && go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" .)
+  rm -rf "$work"
+}
+
+# containerd 2.x and runc with seccomp (runc needs cgo and libseccomp's headers).
+build_runtime() {
+  mapfile -t missing < <(missing_in "$RUNTIME_BIN" containerd containerd-shim-runc-v2 ctr runc)
+  [ ${#missing[@]} -eq 0 ] && return
+  log "building containerd $CONTAINERD_VERSION and runc $RUNC_VERSION (cold: about 5 minutes)"
+  apt_install_missing /usr/include/seccomp.h:libseccomp-dev pkg-config:pkg-config gcc:gcc
+  local containerd=github.com/containerd/containerd/v2 name work
+  work=$(mktemp -d)
+  cp -r "$repo/scripts/toolchain/containerd/." "$work"
+  (
+    cd "$work"
+    go mod edit -require "$containerd@$CONTAINERD_VERSION"
+    go mod tidy
+    for name in containerd containerd-shim-runc-v2 ctr; do
+      log "  $name"
+      go build -trimpath -tags no_btrfs \
+        -ldflags "-s -w -X $containerd/version.Version=$CONTAINERD_VERSION" \
+        -o "$RUNTIME_BIN/$name" "$containerd/cmd/$name"
+    done
+  )
+  rm -rf "$work"
+  work=$(mktemp -d)
+  cp -r "$repo/scripts/toolchain/runc/." "$work"
+  (
+    cd "$work"
+    go mod edit -require "github.com/opencontainers/runc@$RUNC_VERSION"
+    go mod tidy
+    log "  runc"
+    CGO_ENABLED=1 go build -trimpath -tags seccomp \
+      -ldflags "-s -w -X main.version=${RUNC_VERSION#v}" -o "$RUNTIME_BIN/runc" github.com/opencontainers/runc
+  )
   rm -rf "$work"
 }
 
@@ -222,7 +284,7 @@ EOF
 }
 
 start_kubelet() {
-  run kubelet "$BIN/kubelet" --config "$STATE/kubelet/config.yaml" \
+  run kubelet "$KUBELET_BIN/kubelet" --config "$STATE/kubelet/config.yaml" \
     --kubeconfig "$STATE/kubelet.kubeconfig" --root-dir "$STATE/kubelet/root" \
     --hostname-override "$NODE" --node-ip "$NODE_IP"
 }
