@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# SANDBOX-ONLY: a real single-node Kubernetes 1.35 for a machine that cannot run kind (no
+# SANDBOX-ONLY: a real single-node Kubernetes 1.36 for a machine that cannot run kind (no
 # node image can be pulled). Users with Docker use kind, or any cluster their kubeconfig
 # names; they never run this.
 #
 # Built from Go modules (cached outside the clone, keyed by versions): kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet, kube-proxy (k8s.io/kubernetes, its
-# staging modules replaced by their published versions) and etcd 3.6. Run with Debian's
-# containerd (an instance of its own), runc and CNI plugins. The facts behind each setting
+# staging modules replaced by their published versions), etcd 3.6, and the runtime:
+# containerd 2.2 (daemon, runc shim, ctr) and runc 1.3 built with seccomp. containerd 2.1+
+# mounts Kubernetes image volumes and reports the sandbox image as pinned; Debian's 1.6 does
+# neither. containerd runs as an instance of its own (socket, root and state under $STATE);
+# the CNI plugins, iptables and conntrack come from Debian. The facts behind each setting
 # are in ../shared/notes/local-cluster.md: cgroup v1 (failCgroupV1: false, cgroupfs), no
 # CAP_SYS_RESOURCE (restrict_oom_score_adj), a non-loopback advertise address, and a pause
 # image made here (the `sleep` target, pushed by scripts/sandbox/buildkit.sh's registry).
+# The kubelet also runs with kubelet-settings.yaml beside this script: the start-up fields
+# EKS nodes get (generated from components/cluster/node_settings.py).
 #
 # Addresses: the node is 192.0.2.10 on lo (TEST-NET-1, routed nowhere), pods
 # get 198.18.0.0/24 and Services 198.19.0.0/24 (the benchmarking range, RFC 2544): only
@@ -20,9 +25,17 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-KUBERNETES_VERSION=v1.35.4
+KUBERNETES_VERSION=${WARMSTART_KUBERNETES_VERSION:-v1.36.1}
+# The kubelet alone may be older (the version skew policy allows three minors): the start-up
+# benchmark compares kubelets on one control plane and one runtime.
+KUBELET_VERSION=${WARMSTART_KUBELET_VERSION:-$KUBERNETES_VERSION}
 ETCD_VERSION=v3.6.5
-BIN="${WARMSTART_CLUSTER_CACHE:-$HOME/.cache/warmstart-cluster}/kubernetes-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}/bin"
+CONTAINERD_VERSION=v2.2.9
+RUNC_VERSION=v1.3.7
+CACHE=${WARMSTART_CLUSTER_CACHE:-$HOME/.cache/warmstart-cluster}
+BIN="$CACHE/kubernetes-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}/bin"
+KUBELET_BIN="$CACHE/kubernetes-${KUBELET_VERSION}_etcd-${ETCD_VERSION}/bin"
+RUNTIME_BIN="$CACHE/containerd-${CONTAINERD_VERSION}_runc-${RUNC_VERSION}/bin"
 STATE=${WARMSTART_CLUSTER_STATE:-/var/lib/warmstart-cluster}
 PKI="$STATE/pki"
 NODE=warmstart
@@ -42,35 +55,89 @@ log() { printf 'cluster: %s\n' "$*" >&2; }
 . "$repo/scripts/sandbox/lib.sh"
 
 build() {
-  local missing=()
-  for component in "${COMPONENTS[@]}" etcd; do
-    [ -x "$BIN/$component" ] || missing+=("$component")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  log "building ${missing[*]} (cold: about 20 minutes)"
+  build_kubernetes "$KUBERNETES_VERSION" "$BIN" "${COMPONENTS[@]}"
+  build_kubernetes "$KUBELET_VERSION" "$KUBELET_BIN" kubelet
+  build_etcd
+  build_runtime
+}
+
+missing_in() { # directory names... -> the names that are not executables in it
+  local directory=$1 name
+  shift
+  for name in "$@"; do [ -x "$directory/$name" ] || printf '%s\n' "$name"; done
+}
+
+build_etcd() {
+  [ -x "$BIN/etcd" ] && return
   local work
   work=$(mktemp -d)
-  cp -r "$repo/scripts/toolchain/kubernetes/." "$work/kubernetes"
+  cp -r "$repo/scripts/toolchain/etcd/." "$work"
+  (cd "$work" && go mod tidy && log "  etcd" && go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" .)
+  rm -rf "$work"
+}
+
+build_kubernetes() { # version bin components...
+  local release=$1 bin=$2 work
+  shift 2
+  mapfile -t missing < <(missing_in "$bin" "$@")
+  [ ${#missing[@]} -eq 0 ] && return
+  log "building Kubernetes $release: ${missing[*]} (cold: about 20 minutes for all)"
+  work=$(mktemp -d)
+  cp -r "$repo/scripts/toolchain/kubernetes/." "$work"
   (
-    cd "$work/kubernetes"
+    cd "$work"
+    go mod edit -require "k8s.io/kubernetes@$release"
     # The staging modules are `replace`d to ./staging in k8s.io/kubernetes: use the releases.
     local staging
-    staging=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" \
+    staging=$(go mod download -json "k8s.io/kubernetes@$release" \
       | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
     sed -n 's/^[[:space:]]*\(k8s.io\/[a-z0-9-]*\) => .\/staging.*/\1/p' "$staging" | while read -r module; do
-      go mod edit -replace "$module=$module@v0${KUBERNETES_VERSION#v1}"
+      go mod edit -replace "$module=$module@v0${release#v1}"
     done
-    go mod tidy
-    local version=k8s.io/component-base/version minor=${KUBERNETES_VERSION#v1.}
-    local ldflags="-s -w -X $version.gitVersion=$KUBERNETES_VERSION -X $version.gitMajor=1"
+    # -e: some test-only imports of the staging modules do not resolve; no build needs them.
+    go mod tidy -e
+    local version=k8s.io/component-base/version minor=${release#v1.}
+    local ldflags="-s -w -X $version.gitVersion=$release -X $version.gitMajor=1"
     ldflags+=" -X $version.gitMinor=${minor%%.*} -X $version.gitTreeState=clean"
-    for component in "${COMPONENTS[@]}"; do
+    for component in "${missing[@]}"; do
       log "  $component"
-      go build -trimpath -ldflags "$ldflags" -o "$BIN/$component" "k8s.io/kubernetes/cmd/$component"
+      go build -trimpath -ldflags "$ldflags" -o "$bin/$component" "k8s.io/kubernetes/cmd/$component"
     done
   )
-  cp -r "$repo/scripts/toolchain/etcd/." "$work/etcd"
-  (cd "$work/etcd" && go mod tidy && log "  etcd" && go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" .)
+  rm -rf "$work"
+}
+
+# containerd 2.x and runc with seccomp (runc needs cgo and libseccomp's headers).
+build_runtime() {
+  mapfile -t missing < <(missing_in "$RUNTIME_BIN" containerd containerd-shim-runc-v2 ctr runc)
+  [ ${#missing[@]} -eq 0 ] && return
+  log "building containerd $CONTAINERD_VERSION and runc $RUNC_VERSION (cold: about 5 minutes)"
+  apt_install_missing /usr/include/seccomp.h:libseccomp-dev pkg-config:pkg-config gcc:gcc
+  local containerd=github.com/containerd/containerd/v2 name work
+  work=$(mktemp -d)
+  cp -r "$repo/scripts/toolchain/containerd/." "$work"
+  (
+    cd "$work"
+    go mod edit -require "$containerd@$CONTAINERD_VERSION"
+    go mod tidy
+    for name in containerd containerd-shim-runc-v2 ctr; do
+      log "  $name"
+      go build -trimpath -tags no_btrfs \
+        -ldflags "-s -w -X $containerd/version.Version=$CONTAINERD_VERSION" \
+        -o "$RUNTIME_BIN/$name" "$containerd/cmd/$name"
+    done
+  )
+  rm -rf "$work"
+  work=$(mktemp -d)
+  cp -r "$repo/scripts/toolchain/runc/." "$work"
+  (
+    cd "$work"
+    go mod edit -require "github.com/opencontainers/runc@$RUNC_VERSION"
+    go mod tidy
+    log "  runc"
+    CGO_ENABLED=1 go build -trimpath -tags seccomp \
+      -ldflags "-s -w -X main.version=${RUNC_VERSION#v}" -o "$RUNTIME_BIN/runc" github.com/opencontainers/runc
+  )
   rm -rf "$work"
 }
 
@@ -134,26 +201,31 @@ run() { # name command... : started in its own session, pid and log under $STATE
 }
 
 admin() { kubectl --kubeconfig "$STATE/admin.kubeconfig" "$@"; }
+# This cluster's containerd, through the ctr built with it.
+ctr() { "$RUNTIME_BIN/ctr" --address "$STATE/containerd.sock" "$@"; }
 
 start_containerd() {
   mkdir -p "$STATE/containerd" "$STATE/cni/net.d"
   netns_directory
+  # containerd 2.x config (version 3): the CRI plugin is split into runtime and images.
   cat >"$STATE/containerd/config.toml" <<EOF
-version = 2
+version = 3
 root = "$STATE/containerd/root"
 state = "$STATE/containerd/state"
 [grpc]
   address = "$STATE/containerd.sock"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$PAUSE_IMAGE"
+[plugins.'io.containerd.cri.v1.images'.pinned_images]
+  sandbox = "$PAUSE_IMAGE"
+[plugins.'io.containerd.cri.v1.runtime']
   # The VM's bounding set lacks CAP_SYS_RESOURCE: runc cannot lower a sandbox's OOM score.
   restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
+  [plugins.'io.containerd.cri.v1.runtime'.cni]
+    bin_dirs = ["/usr/lib/cni"]
     conf_dir = "$STATE/cni/net.d"
-  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
     runtime_type = "io.containerd.runc.v2"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+      BinaryName = "$RUNTIME_BIN/runc"
       SystemdCgroup = false
 EOF
   cat >"$STATE/cni/net.d/10-warmstart.conflist" <<EOF
@@ -164,8 +236,10 @@ EOF
   {"type": "portmap", "capabilities": {"portMappings": true}}
 ]}
 EOF
-  run containerd containerd --config "$STATE/containerd/config.toml"
-  wait_for 60 containerd ctr --address "$STATE/containerd.sock" version
+  # containerd starts its shim (containerd-shim-runc-v2) from PATH.
+  run containerd env PATH="$RUNTIME_BIN:$PATH" "$RUNTIME_BIN/containerd" \
+    --config "$STATE/containerd/config.toml"
+  wait_for 60 containerd ctr version
 }
 
 start_control_plane() {
@@ -210,7 +284,6 @@ failCgroupV1: false
 failSwapOn: false
 clusterDomain: cluster.local
 resolvConf: /etc/resolv.conf
-serializeImagePulls: false
 # This node shares its disk with Go and BuildKit caches: kubelet's defaults (evict under 10-15%
 # free, collect images above 85% use) would taint it with DiskPressure on an ordinary build
 # machine. Its tests bring their own GC thresholds where they test GC.
@@ -219,10 +292,12 @@ imageGCHighThresholdPercent: $1
 imageGCLowThresholdPercent: $2
 imageMinimumGCAge: $3
 EOF
+  # The start-up fields EKS nodes get (serializeImagePulls, maxParallelImagePulls).
+  grep -v '^#' "$repo/scripts/sandbox/kubelet-settings.yaml" >>"$STATE/kubelet/config.yaml"
 }
 
 start_kubelet() {
-  run kubelet "$BIN/kubelet" --config "$STATE/kubelet/config.yaml" \
+  run kubelet "$KUBELET_BIN/kubelet" --config "$STATE/kubelet/config.yaml" \
     --kubeconfig "$STATE/kubelet.kubeconfig" --root-dir "$STATE/kubelet/root" \
     --hostname-override "$NODE" --node-ip "$NODE_IP"
 }
@@ -257,8 +332,10 @@ pause_image() {
 
 start() {
   build
-  apt_install_missing containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins \
-    iptables:iptables conntrack:conntrack openssl:openssl kubectl:kubernetes-client
+  # containerd and runc are built (build_runtime); runc links libseccomp2, a dependency of
+  # libseccomp-dev, which its build installs.
+  apt_install_missing /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables \
+    conntrack:conntrack openssl:openssl kubectl:kubernetes-client
   mkdir -p "$STATE/run"
   node_address
   certificates
@@ -295,9 +372,8 @@ stop() {
   # Pods' containers belong to containerd's shims: stop them before containerd itself. A
   # shim exits once containerd has deleted its tasks; a task only killed leaves it running.
   if [ -S "$STATE/containerd.sock" ]; then
-    local ctr=(ctr --address "$STATE/containerd.sock" --namespace k8s.io)
-    "${ctr[@]}" tasks ls -q 2>/dev/null | while read -r task; do
-      "${ctr[@]}" tasks delete --force "$task" >/dev/null 2>&1 || true
+    ctr --namespace k8s.io tasks ls -q 2>/dev/null | while read -r task; do
+      ctr --namespace k8s.io tasks delete --force "$task" >/dev/null 2>&1 || true
     done
   fi
   terminate containerd
@@ -359,7 +435,7 @@ case "${1:-}" in
   stop) stop ;;
   collect-images) collect_images ;;
   # Test aid: an image on the node that no pod uses (pulled by containerd, over plain HTTP).
-  pull) ctr --address "$STATE/containerd.sock" --namespace k8s.io images pull --plain-http "$2" ;;
+  pull) ctr --namespace k8s.io images pull --plain-http "$2" ;;
   env) printf 'export KUBECONFIG=%q\n' "$STATE/admin.kubeconfig" ;;
   status) admin get nodes -o wide ;;
   *)

@@ -1,5 +1,5 @@
 // Wrapper module: builds etcd from its published server module. SANDBOX-ONLY (see
-// scripts/sandbox/cluster.sh): kube-apiserver 1.35 needs etcd 3.6 (watch progress
+// scripts/sandbox/cluster.sh): kube-apiserver 1.35+ needs etcd 3.6 (watch progress
 // requests), and Debian ships 3.4.
 module warmstart.local/toolchain/etcd
 
