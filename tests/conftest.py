@@ -102,3 +102,15 @@ def routed_service(fallback=None, **overrides) -> tuple[ServiceConfig, RoutingCo
     )
     config = parse_config(raw.values)
     return config.services[0], config.routing
+
+
+def production_problems(cluster: dict[str, Any]) -> list[str]:
+    """The config problems of a production stack (a pinned, replicated service) on `cluster`."""
+    pinned = service(image="repo/hello@" + DIGEST, autoscaling={"minReplicas": 2})
+    aws = {"accountId": "123456789012", "region": "eu-west-1"}
+    raw = config_from_mapping("t", stack_values(pinned, aws=aws, cluster=cluster, production=True))
+    try:
+        parse_config(raw.values)
+    except ConfigError as error:
+        return [str(p) for p in error.problems]
+    return []

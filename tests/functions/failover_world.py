@@ -2,6 +2,7 @@
 
 import json
 from contextlib import contextmanager
+from typing import Any
 
 import boto3
 from moto import mock_aws
@@ -100,16 +101,7 @@ def moto_world():
             ("hello-down", "LessThanThreshold"),
             ("hello-recovered", "GreaterThanOrEqualToThreshold"),
         ):
-            cloudwatch.put_metric_alarm(
-                AlarmName=alarm,
-                Namespace="AWS/ApplicationELB",
-                MetricName="HealthyHostCount",
-                Statistic="Minimum",
-                Period=60,
-                EvaluationPeriods=2,
-                Threshold=1,
-                ComparisonOperator=comparison,
-            )
+            put_alarm(cloudwatch, alarm, comparison=comparison, periods=2)
         config = {
             "services": {
                 "hello": {
@@ -253,3 +245,20 @@ class FailsOnce:
             raise RuntimeError(f"{name}: throttled")
 
         return fail
+
+
+def put_alarm(
+    cloudwatch: Any, name: str, *, comparison: str = "LessThanThreshold", periods: int = 1
+) -> None:
+    """An alarm on a target group's HealthyHostCount, by name: the function reads only its
+    state, which the tests set."""
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace="AWS/ApplicationELB",
+        MetricName="HealthyHostCount",
+        Statistic="Minimum",
+        Period=60,
+        EvaluationPeriods=periods,
+        Threshold=1,
+        ComparisonOperator=comparison,
+    )

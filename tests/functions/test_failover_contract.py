@@ -20,6 +20,7 @@ import pytest
 from moto import mock_aws
 
 from tests.conftest import run, service
+from tests.functions.failover_world import put_alarm
 from tests.routed import HELLO, routed_stack
 from warmstart.cost.plan import reference
 from warmstart.functions.failover import handler
@@ -199,20 +200,6 @@ def create_rules(deployed: Deployed) -> None:
         deployed.arns[arn_of("aws:lb/listenerRule:ListenerRule", name)] = created["Rules"][0][
             "RuleArn"
         ]
-
-
-def put_alarm(cloudwatch: Any, name: str) -> None:
-    """An alarm by name: the function reads only its state, which the tests set."""
-    cloudwatch.put_metric_alarm(
-        AlarmName=name,
-        Namespace="AWS/ApplicationELB",
-        MetricName="HealthyHostCount",
-        Statistic="Minimum",
-        Period=60,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="LessThanThreshold",
-    )
 
 
 def create_alarms_and_fallbacks(deployed: Deployed) -> None:
