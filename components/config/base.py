@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+import types
+import typing
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, PlainValidator
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -45,6 +47,66 @@ class ConfigModel(BaseModel):
         validate_by_name=True,
         use_attribute_docstrings=True,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yaml_booleans_as_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """Numbers and booleans are not interchangeable, whatever pydantic's lax mode says.
+
+        Lax mode reads `true` as 1 for a number (YAML 1.1 makes `yes` and `on` true, so
+        `minReplicas: yes` became one replica), and 1, "yes" or "on" as true for a boolean.
+        One validator on the base class covers every field of every model, present and to
+        come; the provider's numbers (floats such as 8080.0) still pass to pydantic's own
+        lax int.
+        """
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None:
+            scalar_problem(field.annotation, value)
+        return value
+
+
+# The only text a boolean may be: how Pulumi hands a top-level `true`/`false` to a program.
+BOOLEAN_TEXT = {"true": True, "false": False}
+
+
+def scalar_problem(annotation: Any, value: Any, item: str = "") -> None:
+    """Raise when `value` is a boolean where `annotation` wants a number, or anything but a
+    boolean (or its text `true`/`false`) where it wants a boolean; inside lists and mappings
+    too, the message then naming the item (`m7g: ...`). Anything else is left to the
+    field's own validation."""
+    kinds, named = _scalar_kinds(annotation), f"{item}: " if item else ""
+    if isinstance(value, bool):
+        if "number" in kinds and "bool" not in kinds:
+            raise PydanticCustomError(
+                "number_not_boolean",
+                named
+                + "must be a number, not true/false (YAML reads yes, no, on and off as booleans)",
+            )
+        return
+    if kinds == {"bool"} and not (isinstance(value, str) and value in BOOLEAN_TEXT):
+        raise PydanticCustomError("strict_bool", named + "must be true or false")
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is list and isinstance(value, list):
+        for index, element in enumerate(value):
+            scalar_problem(args[0], element, f"{item}[{index}]")
+    elif origin is dict and isinstance(value, dict):
+        for key, element in value.items():
+            scalar_problem(args[1], element, f"{item}.{key}" if item else str(key))
+
+
+def _scalar_kinds(annotation: Any) -> set[str]:
+    """{"number"}, {"bool"}, both, or neither: what scalar `annotation` takes (through
+    Annotated, Optional and unions; a Literal of numbers is a number)."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is Annotated:
+        return _scalar_kinds(args[0])
+    if origin is Union or isinstance(annotation, types.UnionType):
+        return set().union(*(_scalar_kinds(member) for member in args))
+    if origin is Literal:
+        if any(isinstance(value, bool) for value in args):
+            return {"bool"}
+        return {"number"} if any(isinstance(value, int | float) for value in args) else set()
+    return {bool: {"bool"}, int: {"number"}, float: {"number"}}.get(annotation, set())
 
 
 def _int_or_percent(value: Any) -> int | str:
