@@ -18,6 +18,7 @@ from warmstart.components.config.autoscaler import (
 from warmstart.components.config.base import ConfigModel, Problem
 from warmstart.components.config.control_plane import Addon, addon_problems, endpoint_problems
 from warmstart.components.config.instance_shapes import shape_problems
+from warmstart.components.config.labels import NodeLabels
 from warmstart.components.config.network import NetworkConfig, ipv4_network, network_problems
 
 if TYPE_CHECKING:
@@ -86,8 +87,9 @@ class NodeGroupConfig(ConfigModel):
     """Most nodes."""
     disk_size_gib: int = Field(default=40, ge=20, le=16384, alias="diskSizeGiB")
     """Root volume size (gp3, encrypted)."""
-    labels: dict[str, str] = {}
-    """Extra Kubernetes node labels."""
+    labels: NodeLabels = {}
+    """Extra Kubernetes node labels (EKS: keys and values of 1 to 63 characters; under
+    kubernetes.io and k8s.io, only node.kubernetes.io/ and kubelet.kubernetes.io/ keys)."""
 
 
 class LoadBalancerControllerConfig(ConfigModel):

@@ -91,6 +91,8 @@ def problems_from(error: ValidationError, root: type[BaseModel]) -> list[Problem
 def _path(location: tuple[int | str, ...]) -> str:
     path = ""
     for part in location:
+        if part == "[key]":  # pydantic's marker of an error in a mapping's key, not its value
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
 
