@@ -28,6 +28,14 @@ NAMESPACE = "warmstart"
 # Production's image rule, wherever an image is named (services, prewarm, component args).
 DIGEST_RULE = "production stacks pin images by digest (...@sha256:<64 hex>)"
 DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+# An AWS region's shape: a geography (or a partition's: us-gov, us-iso, us-isob, us-isof,
+# eu-isoe, eusc-de), a direction and a number from 1 (eu-west-1, us-gov-west-1,
+# cn-northwest-1). Not a list of today's regions, so a new one needs no release; `eu-wset-1`
+# or `xx-west-0` fail.
+AWS_REGION = (
+    r"^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso[bf]?|eu-isoe|eusc-de)"
+    r"-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?$"
+)
 _PERCENT = r"^(100|[1-9]?[0-9])%$"
 _ANY_PERCENT = r"^(0|[1-9][0-9]*)%$"
 
@@ -135,6 +143,23 @@ def _int_or_share(value: Any) -> int | str:
 IntOrPercent = Annotated[int | str, PlainValidator(_int_or_percent)]
 # Shares of the pods that may be down or must stay up: the API server allows up to 100%.
 IntOrShare = Annotated[int | str, PlainValidator(_int_or_share)]
+
+# Region prefixes whose ARNs are of a partition other than `aws`, longest first.
+_PARTITIONS = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-iso-", "aws-iso"),
+    ("eusc-", "aws-eusc"),
+)
+
+
+def partition(region: str) -> str:
+    """The ARN partition of a region: `aws`, or its own for China, GovCloud and the others;
+    an ARN of another partition names nothing the stack's account can use."""
+    return next((name for prefix, name in _PARTITIONS if region.startswith(prefix)), "aws")
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from warmstart.components.config.autoscaler import (
     newest_chart,
     newest_minor,
 )
-from warmstart.components.config.base import ConfigModel, Problem
+from warmstart.components.config.base import AWS_REGION, ConfigModel, Problem, partition
 from warmstart.components.config.control_plane import Addon, addon_problems, endpoint_problems
 from warmstart.components.config.instance_shapes import shape_problems
 from warmstart.components.config.labels import NodeLabels
-from warmstart.components.config.network import NetworkConfig, ipv4_network, network_problems
+from warmstart.components.config.network import NetworkConfig, network_problems
 
 if TYPE_CHECKING:
     from warmstart.components.config.stack import WarmstartConfig
@@ -35,8 +35,8 @@ class AwsConfig(ConfigModel):
 
     account_id: str = Field(pattern=r"^[0-9]{12}$")
     """The AWS account (12 digits)."""
-    region: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
-    """The AWS region, such as `eu-west-1`."""
+    region: str = Field(pattern=AWS_REGION)
+    """The AWS region, such as `eu-west-1`, `us-gov-west-1` or `cn-north-1`."""
 
 
 class ImageGcConfig(ConfigModel):
@@ -278,10 +278,13 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
     for index, arn in enumerate(cluster.admin_role_arns):
         if not _ROLE_ARN.fullmatch(arn):
             yield Problem(f"cluster.adminRoleArns[{index}]", "not an IAM role ARN", arn)
+        elif config.aws is not None and arn.split(":")[1] != partition(config.aws.region):
+            yield Problem(
+                f"cluster.adminRoleArns[{index}]",
+                f"not of {config.aws.region}'s partition: arn:{partition(config.aws.region)}:...",
+                arn,
+            )
     yield from endpoint_problems(cluster.endpoint, config.production)
-    for index, cidr in enumerate(cluster.endpoint.public_cidrs):
-        if ipv4_network(cidr) is None:
-            yield Problem(f"cluster.endpoint.publicCidrs[{index}]", "not an IPv4 CIDR", cidr)
     arm = cluster.ami_type.startswith("AL2023_ARM")
     for group in ("system_nodes", "spot_nodes"):
         yield from _node_group_problems(f"cluster.{to_camel(group)}", getattr(cluster, group), arm)
