@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 from pydantic.alias_generators import to_camel
@@ -20,6 +20,7 @@ from warmstart.components.config.control_plane import Addon, addon_problems, end
 from warmstart.components.config.instance_shapes import shape_problems
 from warmstart.components.config.labels import NodeLabels
 from warmstart.components.config.network import NetworkConfig, network_problems
+from warmstart.components.config.paths import CreatedLater
 
 if TYPE_CHECKING:
     from warmstart.components.config.stack import WarmstartConfig
@@ -131,8 +132,10 @@ class ClusterConfig(ConfigModel):
     support_type: Literal["STANDARD", "EXTENDED"] = "STANDARD"
     """eks mode: at the end of a version's standard support, upgrade automatically
     (STANDARD) or keep it on billed extended support (EXTENDED, EKS's own default)."""
-    render_dir: str = "rendered/manifests"
-    """Where render mode's provider writes YAML."""
+    render_dir: Annotated[str, CreatedLater("render mode's provider creates it")] = (
+        "rendered/manifests"
+    )
+    """Where render mode's provider writes YAML; created by it, so it need not exist yet."""
     context: str | None = None
     """kubeconfig context (existing mode)."""
     name: str | None = Field(default=None, pattern=r"^[a-zA-Z][-a-zA-Z0-9_]{0,99}$")
