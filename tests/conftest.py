@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.skips import pytest_runtest_makereport  # noqa: F401  (the hook: e2e never skips)
 from warmstart.components.config import ConfigError, parse_config
 from warmstart.components.config.routing import RoutingConfig
 from warmstart.components.config.service import ServiceConfig

@@ -102,3 +102,43 @@ def test_parses_exactly_what_the_api_server_grammar_accepts(text):
 def test_what_the_api_server_refuses(text):
     with pytest.raises(QuantityError):
         parse_quantity(text)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "scale"),
+    [
+        ("n", Fraction(1, 10**9)),
+        ("u", Fraction(1, 10**6)),
+        ("m", Fraction(1, 10**3)),
+        ("k", Fraction(10**3)),
+        ("M", Fraction(10**6)),
+        ("G", Fraction(10**9)),
+        ("T", Fraction(10**12)),
+        ("P", Fraction(10**15)),
+        ("E", Fraction(10**18)),
+        ("Ki", Fraction(2**10)),
+        ("Mi", Fraction(2**20)),
+        ("Gi", Fraction(2**30)),
+        ("Ti", Fraction(2**40)),
+        ("Pi", Fraction(2**50)),
+        ("Ei", Fraction(2**60)),
+    ],
+)
+def test_every_suffix_scales_by_its_own_factor(suffix, scale):
+    """Each of the API server's suffixes, literally (#21 item 22: n, T, P, E, Ti, Pi, Ei had
+    no test, so a wrong factor for any of them survived)."""
+    assert parse_quantity(f"3{suffix}") == 3 * scale
+    assert parse_quantity(f"1.5{suffix}") == Fraction(3, 2) * scale
+
+
+def test_the_large_suffixes_reach_memory_and_the_small_ones_cpu():
+    assert parse_memory("1Ti") == 1_099_511_627_776
+    assert parse_memory("1Pi") == 1_125_899_906_842_624
+    assert parse_memory("1Ei") == 1_152_921_504_606_846_976
+    assert parse_memory("2T") == 2_000_000_000_000
+    assert parse_memory("1P") == 10**15
+    assert parse_memory("1E") == 10**18
+    assert parse_memory("1500000000n") == 2  # 1.5 bytes, rounded up as the API server does
+    assert parse_cpu("1000000n") == Fraction(1, 1000)
+    with pytest.raises(QuantityError, match="below 1m"):
+        parse_cpu("999999n")

@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _render(args: argparse.Namespace) -> int:
     out_dir = args.out or args.project.root / "rendered" / args.stack
     try:
-        run = run_stack(read_stack_config(args.stack, args.project.stacks_dir))
+        stack = read_stack_config(args.stack, args.project.stacks_dir)
+        run = run_stack(stack, args.project.root)
     except (ConfigError, StackFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR

@@ -38,8 +38,10 @@ def examples(root: Path = EXAMPLES_DIR) -> list[Example]:
 
 
 def render_example(example: Example, out_dir: Path) -> list[Path]:
-    """Render the example's stack exactly as `python -m warmstart render` renders a stack."""
-    return write_render(run_stack(read_stack_config(STACK, example.directory)), STACK, out_dir)
+    """Render the example's stack exactly as `python -m warmstart render` renders a stack; its
+    paths (build contexts) are this repository's, as its README runs it here."""
+    stack = read_stack_config(STACK, example.directory)
+    return write_render(run_stack(stack, PROJECT_ROOT), STACK, out_dir)
 
 
 def stale_files(example: Example, scratch: Path) -> list[str]:

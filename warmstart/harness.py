@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -257,8 +258,13 @@ def _describe_asset(value: pulumi.Asset | pulumi.Archive) -> dict[str, Any]:
     return {"asset": type(value).__name__}
 
 
-def run_program(program: Callable[[], None], config: StackConfig) -> ProgramRun:
-    """Run `program` as stack `config.stack` with that config; raises what the program raises."""
+def run_program(
+    program: Callable[[], None], config: StackConfig, project_dir: Path | None = None
+) -> ProgramRun:
+    """Run `program` as stack `config.stack` with that config; raises what the program raises.
+
+    `project_dir` is the project's directory as the engine would tell the program (where the
+    files the config names must exist); None, as under plain mocks, looks for none."""
     mocks = _PlaceholderMocks()
     monitor = _RecordingMonitor(mocks, config.stack)
     ROOT.set(None)
@@ -266,6 +272,7 @@ def run_program(program: Callable[[], None], config: StackConfig) -> ProgramRun:
     SETTINGS.outputs.clear()
     pulumi.runtime.set_all_config(dict(config.values), sorted(config.secret_keys))
     pulumi.runtime.set_mocks(mocks, PROJECT, config.stack, preview=False, monitor=monitor)
+    SETTINGS.root_directory = None if project_dir is None else str(project_dir)
     # set_mocks leaves a finished Stack behind; run in a fresh one, as the language host
     # does, so stack exports are registered when the program ends.
     ROOT.set(None)
@@ -273,9 +280,9 @@ def run_program(program: Callable[[], None], config: StackConfig) -> ProgramRun:
     return ProgramRun(resources=tuple(monitor.registrations), outputs=monitor.stack_outputs)
 
 
-def run_stack(config: StackConfig) -> ProgramRun:
-    """The warmstart program itself, exactly as `__main__` runs it."""
-    return run_program(lambda: stack_program().build_stack(load_config()), config)
+def run_stack(config: StackConfig, project_dir: Path | None = None) -> ProgramRun:
+    """The warmstart program itself, exactly as `__main__` runs it (in `project_dir`)."""
+    return run_program(lambda: stack_program().build_stack(load_config()), config, project_dir)
 
 
 def stack_program() -> ModuleType:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+import types
+import typing
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, PlainValidator
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -26,6 +28,14 @@ NAMESPACE = "warmstart"
 # Production's image rule, wherever an image is named (services, prewarm, component args).
 DIGEST_RULE = "production stacks pin images by digest (...@sha256:<64 hex>)"
 DNS_LABEL = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+# An AWS region's shape: a geography (or a partition's: us-gov, us-iso, us-isob, us-isof,
+# eu-isoe, eusc-de), a direction and a number from 1 (eu-west-1, us-gov-west-1,
+# cn-northwest-1). Not a list of today's regions, so a new one needs no release; `eu-wset-1`
+# or `xx-west-0` fail.
+AWS_REGION = (
+    r"^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso[bf]?|eu-isoe|eusc-de)"
+    r"-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?$"
+)
 _PERCENT = r"^(100|[1-9]?[0-9])%$"
 _ANY_PERCENT = r"^(0|[1-9][0-9]*)%$"
 
@@ -45,6 +55,66 @@ class ConfigModel(BaseModel):
         validate_by_name=True,
         use_attribute_docstrings=True,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yaml_booleans_as_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """Numbers and booleans are not interchangeable, whatever pydantic's lax mode says.
+
+        Lax mode reads `true` as 1 for a number (YAML 1.1 makes `yes` and `on` true, so
+        `minReplicas: yes` became one replica), and 1, "yes" or "on" as true for a boolean.
+        One validator on the base class covers every field of every model, present and to
+        come; the provider's numbers (floats such as 8080.0) still pass to pydantic's own
+        lax int.
+        """
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None:
+            scalar_problem(field.annotation, value)
+        return value
+
+
+# The only text a boolean may be: how Pulumi hands a top-level `true`/`false` to a program.
+BOOLEAN_TEXT = {"true": True, "false": False}
+
+
+def scalar_problem(annotation: Any, value: Any, item: str = "") -> None:
+    """Raise when `value` is a boolean where `annotation` wants a number, or anything but a
+    boolean (or its text `true`/`false`) where it wants a boolean; inside lists and mappings
+    too, the message then naming the item (`m7g: ...`). Anything else is left to the
+    field's own validation."""
+    kinds, named = _scalar_kinds(annotation), f"{item}: " if item else ""
+    if isinstance(value, bool):
+        if "number" in kinds and "bool" not in kinds:
+            raise PydanticCustomError(
+                "number_not_boolean",
+                named
+                + "must be a number, not true/false (YAML reads yes, no, on and off as booleans)",
+            )
+        return
+    if kinds == {"bool"} and not (isinstance(value, str) and value in BOOLEAN_TEXT):
+        raise PydanticCustomError("strict_bool", named + "must be true or false")
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is list and isinstance(value, list):
+        for index, element in enumerate(value):
+            scalar_problem(args[0], element, f"{item}[{index}]")
+    elif origin is dict and isinstance(value, dict):
+        for key, element in value.items():
+            scalar_problem(args[1], element, f"{item}.{key}" if item else str(key))
+
+
+def _scalar_kinds(annotation: Any) -> set[str]:
+    """{"number"}, {"bool"}, both, or neither: what scalar `annotation` takes (through
+    Annotated, Optional and unions; a Literal of numbers is a number)."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is Annotated:
+        return _scalar_kinds(args[0])
+    if origin is Union or isinstance(annotation, types.UnionType):
+        return set().union(*(_scalar_kinds(member) for member in args))
+    if origin is Literal:
+        if any(isinstance(value, bool) for value in args):
+            return {"bool"}
+        return {"number"} if any(isinstance(value, int | float) for value in args) else set()
+    return {bool: {"bool"}, int: {"number"}, float: {"number"}}.get(annotation, set())
 
 
 def _int_or_percent(value: Any) -> int | str:
@@ -73,6 +143,23 @@ def _int_or_share(value: Any) -> int | str:
 IntOrPercent = Annotated[int | str, PlainValidator(_int_or_percent)]
 # Shares of the pods that may be down or must stay up: the API server allows up to 100%.
 IntOrShare = Annotated[int | str, PlainValidator(_int_or_share)]
+
+# Region prefixes whose ARNs are of a partition other than `aws`, longest first.
+_PARTITIONS = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-iso-", "aws-iso"),
+    ("eusc-", "aws-eusc"),
+)
+
+
+def partition(region: str) -> str:
+    """The ARN partition of a region: `aws`, or its own for China, GovCloud and the others;
+    an ARN of another partition names nothing the stack's account can use."""
+    return next((name for prefix, name in _PARTITIONS if region.startswith(prefix)), "aws")
 
 
 @dataclass(frozen=True)

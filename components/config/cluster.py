@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 from pydantic.alias_generators import to_camel
@@ -15,10 +15,12 @@ from warmstart.components.config.autoscaler import (
     newest_chart,
     newest_minor,
 )
-from warmstart.components.config.base import ConfigModel, Problem
+from warmstart.components.config.base import AWS_REGION, ConfigModel, Problem, partition
 from warmstart.components.config.control_plane import Addon, addon_problems, endpoint_problems
 from warmstart.components.config.instance_shapes import shape_problems
-from warmstart.components.config.network import NetworkConfig, ipv4_network, network_problems
+from warmstart.components.config.labels import NodeLabels
+from warmstart.components.config.network import NetworkConfig, network_problems
+from warmstart.components.config.paths import CreatedLater
 
 if TYPE_CHECKING:
     from warmstart.components.config.stack import WarmstartConfig
@@ -34,8 +36,8 @@ class AwsConfig(ConfigModel):
 
     account_id: str = Field(pattern=r"^[0-9]{12}$")
     """The AWS account (12 digits)."""
-    region: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
-    """The AWS region, such as `eu-west-1`."""
+    region: str = Field(pattern=AWS_REGION)
+    """The AWS region, such as `eu-west-1`, `us-gov-west-1` or `cn-north-1`."""
 
 
 class ImageGcConfig(ConfigModel):
@@ -86,8 +88,9 @@ class NodeGroupConfig(ConfigModel):
     """Most nodes."""
     disk_size_gib: int = Field(default=40, ge=20, le=16384, alias="diskSizeGiB")
     """Root volume size (gp3, encrypted)."""
-    labels: dict[str, str] = {}
-    """Extra Kubernetes node labels."""
+    labels: NodeLabels = {}
+    """Extra Kubernetes node labels (EKS: keys and values of 1 to 63 characters; under
+    kubernetes.io and k8s.io, only node.kubernetes.io/ and kubelet.kubernetes.io/ keys)."""
 
 
 class LoadBalancerControllerConfig(ConfigModel):
@@ -129,8 +132,10 @@ class ClusterConfig(ConfigModel):
     support_type: Literal["STANDARD", "EXTENDED"] = "STANDARD"
     """eks mode: at the end of a version's standard support, upgrade automatically
     (STANDARD) or keep it on billed extended support (EXTENDED, EKS's own default)."""
-    render_dir: str = "rendered/manifests"
-    """Where render mode's provider writes YAML."""
+    render_dir: Annotated[str, CreatedLater("render mode's provider creates it")] = (
+        "rendered/manifests"
+    )
+    """Where render mode's provider writes YAML; created by it, so it need not exist yet."""
     context: str | None = None
     """kubeconfig context (existing mode)."""
     name: str | None = Field(default=None, pattern=r"^[a-zA-Z][-a-zA-Z0-9_]{0,99}$")
@@ -276,10 +281,13 @@ def _eks_problems(config: WarmstartConfig) -> Iterator[Problem]:
     for index, arn in enumerate(cluster.admin_role_arns):
         if not _ROLE_ARN.fullmatch(arn):
             yield Problem(f"cluster.adminRoleArns[{index}]", "not an IAM role ARN", arn)
+        elif config.aws is not None and arn.split(":")[1] != partition(config.aws.region):
+            yield Problem(
+                f"cluster.adminRoleArns[{index}]",
+                f"not of {config.aws.region}'s partition: arn:{partition(config.aws.region)}:...",
+                arn,
+            )
     yield from endpoint_problems(cluster.endpoint, config.production)
-    for index, cidr in enumerate(cluster.endpoint.public_cidrs):
-        if ipv4_network(cidr) is None:
-            yield Problem(f"cluster.endpoint.publicCidrs[{index}]", "not an IPv4 CIDR", cidr)
     arm = cluster.ami_type.startswith("AL2023_ARM")
     for group in ("system_nodes", "spot_nodes"):
         yield from _node_group_problems(f"cluster.{to_camel(group)}", getattr(cluster, group), arm)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal, get_args
 
 from warmstart.components.config.base import Problem
+from warmstart.components.config.network import PUBLIC_CIDRS_LIMIT, public_cidr_problem
 
 if TYPE_CHECKING:
     from warmstart.components.config.cluster import ClusterConfig, EndpointAccessConfig
@@ -38,6 +39,17 @@ def endpoint_problems(endpoint: EndpointAccessConfig, production: bool) -> Itera
             "where up runs inside the VPC",
             False,
         )
+    at = "cluster.endpoint.publicCidrs"
+    if len(endpoint.public_cidrs) > PUBLIC_CIDRS_LIMIT:
+        yield Problem(
+            at,
+            f"EKS takes at most {PUBLIC_CIDRS_LIMIT} public access CIDRs per cluster",
+            len(endpoint.public_cidrs),
+        )
+    for index, cidr in enumerate(endpoint.public_cidrs):
+        wrong = public_cidr_problem(cidr)
+        if wrong is not None:
+            yield Problem(f"{at}[{index}]", wrong, cidr)
     if production and endpoint.public and "0.0.0.0/0" in endpoint.public_cidrs:
         yield Problem(
             "cluster.endpoint.publicCidrs",

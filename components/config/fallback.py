@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from warmstart.components.config.base import ConfigModel, Problem
+from warmstart.components.config.paths import CreatedLater
 
 FargateCpu = Literal[256, 512, 1024, 2048, 4096]
 # Fargate's allowed memory (MiB) per CPU size.
@@ -55,8 +56,10 @@ class LambdaFallbackConfig(ConfigModel):
 
     enabled: bool = False
     """Run the Lambda path for this service."""
-    package: str = "build/lambda/hello.zip"
-    """Deployment zip (`make lambda` builds it), relative to the project directory."""
+    package: Annotated[str, CreatedLater("make lambda builds it")] = "build/lambda/hello.zip"
+    """Deployment zip (`make lambda` builds it), relative to the project directory. Not
+    checked when the config is read: the zip is a build output that `render` and `pulumi
+    preview` do not need; `pulumi up` reads it, and names it if it is missing."""
     memory_mb: int = Field(default=256, ge=128, le=10240)
     """Function memory in MB (CPU scales with it)."""
     timeout_seconds: int = Field(default=15, ge=1, le=900)

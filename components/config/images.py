@@ -7,11 +7,12 @@ import posixpath
 import re
 from collections.abc import Iterator
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
 from warmstart.components.config.base import ConfigModel, Problem, is_json_object_with
+from warmstart.components.config.paths import ProjectPath
 
 if TYPE_CHECKING:
     from warmstart.components.config.stack import WarmstartConfig
@@ -28,10 +29,11 @@ REPRODUCIBLE_ARGS = MappingProxyType({"SOURCE_DATE_EPOCH": "0"})
 class BuildConfig(ConfigModel):
     """Build the image from a Dockerfile and push it; workloads run it by digest."""
 
-    context: str = Field(min_length=1)
-    """Build context directory, relative to the project (for the reference services: `services`)."""
-    dockerfile: str | None = None
-    """Dockerfile path relative to the project; default `<context>/Dockerfile`."""
+    context: Annotated[str, ProjectPath("directory")] = Field(min_length=1)
+    """Build context directory, relative to the project (for the reference services:
+    `services`); it must exist."""
+    dockerfile: Annotated[str | None, ProjectPath("file", default="{context}/Dockerfile")] = None
+    """Dockerfile path relative to the project; default `<context>/Dockerfile`. It must exist."""
     target: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     """Stage to build (a multi-stage Dockerfile's `AS` name)."""
     args: dict[str, str] = {}

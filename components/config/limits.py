@@ -38,9 +38,6 @@ DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 # below 16Mi, GOMEMLIMIT (90%) leaves its heap under about its own baseline again, and the GC
 # runs without pause until the OOM killer ends it.
 GO_MEMORY_FLOOR = 16 * MEBIBYTE
-_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 # ALB host conditions: up to 128 characters of A-Z, a-z, 0-9, - . and the wildcards * ?
 _HOST_CONDITION = re.compile(r"^[A-Za-z0-9*?]([-A-Za-z0-9.*?]{0,126}[A-Za-z0-9*?])?$")
 ALB_CONDITION_VALUES = 5
@@ -69,9 +66,6 @@ def limit_problems(config: WarmstartConfig) -> Iterator[Problem]:
             yield from host_condition_problems(
                 f"{at}.routes", service.routes.hosts, service.routes.paths
             )
-    for group in NODE_GROUPS:
-        labels = getattr(config.cluster, f"{group}_nodes").labels
-        yield from label_problems(f"cluster.{group}Nodes.labels", labels)
     if config.prewarm.enabled and config.prewarm.max_unavailable in (0, "0%"):
         yield Problem(
             "prewarm.maxUnavailable",
@@ -119,20 +113,6 @@ def digest_problems(at: str, reference: str) -> Iterator[Problem]:
             f"{name} ({length} lowercase hex)" for name, length in DIGEST_LENGTHS.items()
         )
         yield Problem(at, f"the digest must be {shown}", digest)
-
-
-def label_problems(at: str, labels: Mapping[str, str]) -> Iterator[Problem]:
-    """Label keys `[prefix/]name` and values as the API server validates them."""
-    for key, value in labels.items():
-        prefix, _, name = key.rpartition("/")
-        if not _LABEL_NAME.fullmatch(name) or (
-            prefix and (len(prefix) > 253 or not _LABEL_PREFIX.fullmatch(prefix))
-        ):
-            yield Problem(
-                f"{at}.{key}", "not a label key: [DNS-subdomain prefix/]name of <= 63 characters"
-            )
-        if not _LABEL_VALUE.fullmatch(value):
-            yield Problem(f"{at}.{key}", "not a label value: <= 63 of A-Z a-z 0-9 - _ .", value)
 
 
 def host_condition_problems(at: str, hosts: list[str], paths: list[str]) -> Iterator[Problem]:

@@ -62,11 +62,11 @@ def network_problems(
     network: NetworkConfig, aws: AwsConfig | None, *, routed: bool, at: str = AT
 ) -> Iterator[Problem]:
     """A usable range, and the keys of exactly one of the two ways (created or given)."""
-    parsed = ipv4_network(network.cidr)
-    # AWS takes /16 to /28; one warmstart lays out needs room for its subnets.
-    low, high = (16, 28) if network.given else (16, 20)
-    if parsed is None or not low <= parsed.prefixlen <= high:
-        yield Problem(f"{at}.cidr", f"must be an IPv4 network from /{low} to /{high}", network.cidr)
+    # One warmstart lays out needs room for its subnets; a given one is as AWS allows.
+    low, high = (16, 20) if not network.given else (VPC_PREFIXES.start, VPC_PREFIXES.stop - 1)
+    wrong = vpc_cidr_problem(network.cidr, low, high)
+    if wrong is not None:
+        yield Problem(f"{at}.cidr", wrong, network.cidr)
     if network.given:
         yield from _given_problems(network, routed, at)
     else:
@@ -114,6 +114,68 @@ def _given_problems(network: NetworkConfig, routed: bool, at: str) -> Iterator[P
     shared = sorted(set(network.private_subnet_ids) & set(network.public_subnet_ids))
     if shared:
         yield Problem(f"{at}.publicSubnetIds", "a subnet cannot be both private and public", shared)
+
+
+# A VPC's primary range: AWS takes /16 to /28.
+VPC_PREFIXES = range(16, 29)
+# Ranges AWS refuses for a VPC (CreateVpc's InvalidVpc.Range): "this network", loopback,
+# link-local, multicast and the reserved 240/4 with its broadcast address.
+_NOT_FOR_A_VPC = tuple(
+    ipaddress.IPv4Network(block)
+    for block in ("0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4")
+)
+# Sources no request to a public endpoint comes from: RFC 1918, and the special ranges above.
+_NEVER_PUBLIC = (
+    *(ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")),
+    *_NOT_FOR_A_VPC,
+)
+# The EKS quota "Public endpoint access CIDR ranges per cluster" (not adjustable).
+PUBLIC_CIDRS_LIMIT = 40
+
+
+def _cidr_shape_problem(text: str) -> str | ipaddress.IPv4Network:
+    """`text` as an IPv4 network, or what is wrong with it in words AWS's error would not
+    give: host bits set (naming the network meant), IPv6, or not a CIDR at all."""
+    try:
+        return ipaddress.IPv4Network(text, strict=True)
+    except ValueError:
+        pass
+    try:
+        loose = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return "not an IPv4 CIDR"
+    if loose.version == 6:
+        return "an IPv6 range: this takes IPv4 only"
+    return f"host bits set: the network is {loose}"
+
+
+def vpc_cidr_problem(text: str, low: int, high: int) -> str | None:
+    """What AWS (or warmstart's subnet layout) refuses of a VPC's primary range; None if fine."""
+    parsed = _cidr_shape_problem(text)
+    if isinstance(parsed, str):
+        return parsed
+    if not low <= parsed.prefixlen <= high:
+        return f"must be an IPv4 network from /{low} to /{high}"
+    for block in _NOT_FOR_A_VPC:
+        if parsed.overlaps(block):
+            return f"inside {block}, which AWS does not allow for a VPC"
+    return None
+
+
+def public_cidr_problem(text: str) -> str | None:
+    """What EKS refuses of a public endpoint CIDR (IPv4 only, no host bits), and ranges no
+    request to a public endpoint ever comes from (RFC 1918, loopback, link-local, multicast,
+    reserved), which would admit nobody; None if fine."""
+    parsed = _cidr_shape_problem(text)
+    if isinstance(parsed, str):
+        return parsed
+    for block in _NEVER_PUBLIC:
+        if parsed.subnet_of(block):
+            return (
+                f"inside {block}, from which no request reaches a public endpoint (the private "
+                "endpoint serves the VPC)"
+            )
+    return None
 
 
 def ipv4_network(text: str) -> ipaddress.IPv4Network | None:

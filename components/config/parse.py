@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from warmstart.components.config.base import NAMESPACE, Problem
 from warmstart.components.config.limits import naming_problems, plaintext_secret_problems
+from warmstart.components.config.paths import path_problems
 from warmstart.components.config.problems import ConfigError, allowed_keys, problems_from, unwrap
 from warmstart.components.config.stack import WarmstartConfig, semantic_problems
 
@@ -25,11 +27,15 @@ def parse_config(
     raw: Mapping[str, str],
     secret_keys: frozenset[str] = frozenset(),
     stack: tuple[str, str] | None = None,
+    project_dir: Path | None = None,
 ) -> WarmstartConfig:
     """Typed config from raw Pulumi config (`namespace:key` -> string), or ConfigError.
 
     `secret_keys` names the full keys (`warmstart:kubeconfig`) Pulumi holds as secrets;
-    `stack` is (project, stack), for the names AWS gets from the default cluster name.
+    `stack` is (project, stack), for the names AWS gets from the default cluster name;
+    `project_dir`, where the files the config names (build contexts, Dockerfiles, a
+    kubeconfig path) must exist. Without it they are not looked for: `cost`, `diff` and
+    `promote` read configs of other revisions, whose files need not be in this checkout.
     """
     values: dict[str, Any] = {}
     problems = [
@@ -58,6 +64,8 @@ def parse_config(
     problems += semantic_problems(config)
     if stack is not None:
         problems += naming_problems(config, *stack)
+    if project_dir is not None:
+        problems += path_problems(config, project_dir)
     if problems:
         raise ConfigError(problems)
     return config
@@ -70,7 +78,15 @@ def load_config() -> WarmstartConfig:
     secrets = frozenset(key for key in texts if pulumi.runtime.is_config_secret(key)) | frozenset(
         pulumi.runtime.get_config_secret_keys_env()
     )
-    return parse_config(texts, secrets, (pulumi.get_project(), pulumi.get_stack()))
+    stack = (pulumi.get_project(), pulumi.get_stack())
+    return parse_config(texts, secrets, stack, project_directory())
+
+
+def project_directory() -> Path | None:
+    """The project's directory (Pulumi.yaml's), as the engine tells the program; None where
+    nothing tells it (unit tests' mocks), and then no path is looked for."""
+    root = pulumi.get_root_directory()
+    return Path(root) if root else None
 
 
 def _looks_like_ours(namespace: str) -> bool:

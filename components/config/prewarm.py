@@ -9,6 +9,7 @@ from pydantic import Field
 
 from warmstart.components.config.base import ConfigModel, IntOrShare, Problem, reference_problems
 from warmstart.components.config.images import BuildConfig
+from warmstart.components.config.labels import Labels
 from warmstart.components.config.service import ResourceAmounts, resource_problems
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class PrewarmConfig(ConfigModel):
     """More images to hold besides the services' own."""
     images_per_pod: int = Field(default=20, ge=1, le=100)
     """Images per DaemonSet; more are split across DaemonSets."""
-    node_selector: dict[str, str] = {}
+    node_selector: Labels = {}
     """Nodes to prewarm (all when empty)."""
     tolerate_all_taints: bool = True
     """Run on tainted nodes too."""

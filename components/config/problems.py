@@ -15,7 +15,7 @@ from typing import Any, TypeVar, Union
 import pulumi
 from pydantic import BaseModel, ValidationError
 
-from warmstart.components.config.base import DNS_LABEL, NAMESPACE, Problem
+from warmstart.components.config.base import AWS_REGION, DNS_LABEL, NAMESPACE, Problem
 
 
 class ConfigError(pulumi.RunError):
@@ -91,6 +91,8 @@ def problems_from(error: ValidationError, root: type[BaseModel]) -> list[Problem
 def _path(location: tuple[int | str, ...]) -> str:
     path = ""
     for part in location:
+        if part == "[key]":  # pydantic's marker of an error in a mapping's key, not its value
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
 
@@ -148,6 +150,8 @@ def _number(value: Any) -> Any:
 def _pattern_message(pattern: str) -> str:
     if pattern == DNS_LABEL:
         return "must be a DNS label: lowercase letters, digits and '-', starting with a letter"
+    if pattern == AWS_REGION:
+        return "must be an AWS region such as eu-west-1, us-gov-west-1 or cn-north-1"
     if pattern.startswith("^1"):
         return "must be a Kubernetes minor version such as 1.35"
     return f"must match {pattern}"

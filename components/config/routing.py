@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from warmstart.components.config.base import ConfigModel, Problem
+from warmstart.components.config.base import ConfigModel, Problem, partition
 from warmstart.components.config.cluster import is_existing_eks
 from warmstart.components.config.fallback import (
     FargateStrategyConfig,
@@ -76,6 +76,8 @@ def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
     arn = routing.certificate_arn
     if arn is not None and not _CERTIFICATE_ARN.fullmatch(arn):
         yield Problem("routing.certificateArn", "not an ACM certificate ARN", arn)
+    elif arn is not None and config.aws is not None:
+        yield from _certificate_place_problems(arn, config.aws.account_id, config.aws.region)
     if config.production and arn is None:
         yield Problem("routing.certificateArn", "production serves HTTPS only: required")
     if not routed:
@@ -91,6 +93,18 @@ def routing_problems(config: WarmstartConfig) -> Iterator[Problem]:
             yield Problem(
                 f"services[{index}].fallback", "fallbacks are reached through routes: add routes"
             )
+
+
+def _certificate_place_problems(arn: str, account: str, region: str) -> Iterator[Problem]:
+    """An ALB's listener takes an ACM certificate of its own account and region only."""
+    arn_partition, _, arn_region, arn_account = arn.split(":")[1:5]
+    expected = f"arn:{partition(region)}:acm:{region}:{account}:certificate/..."
+    if (arn_partition, arn_region, arn_account) != (partition(region), region, account):
+        yield Problem(
+            "routing.certificateArn",
+            f"the load balancer takes a certificate of its own account and region: {expected}",
+            arn,
+        )
 
 
 # AWS's default quota of rules per security group: the ALBs' security group has an egress

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from warmstart.components.config.base import DNS_LABEL, ConfigModel, Problem
@@ -16,6 +18,7 @@ from warmstart.components.config.cost import CostConfig
 from warmstart.components.config.images import RegistryConfig, image_problems
 from warmstart.components.config.limits import limit_problems
 from warmstart.components.config.mirror import MirrorConfig, mirror_problems
+from warmstart.components.config.paths import ProjectPath
 from warmstart.components.config.prewarm import PrewarmConfig, prewarm_problems
 from warmstart.components.config.routing import RoutingConfig, routing_problems
 from warmstart.components.config.service import (
@@ -37,8 +40,9 @@ class WarmstartConfig(ConfigModel):
     """The only account and region the AWS provider may touch."""
     cluster: ClusterConfig
     """Where the Kubernetes objects go."""
-    kubeconfig: str | None = None
-    """kubeconfig for existing mode; the ambient kubeconfig when unset."""
+    kubeconfig: Annotated[str | None, ProjectPath("kubeconfig")] = None
+    """kubeconfig for existing mode, or the path of one (relative to the project, or `~/`),
+    which must exist; the ambient kubeconfig when unset."""
     mirror: MirrorConfig = MirrorConfig()
     """ECR pull-through cache and the services' repositories."""
     docker_hub_credentials: str | None = None

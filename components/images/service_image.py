@@ -17,6 +17,8 @@ import pulumi
 import pulumi_docker_build as docker_build
 
 from warmstart.components.config.images import BuildConfig, build_problems
+from warmstart.components.config.parse import project_directory
+from warmstart.components.config.paths import path_problems
 from warmstart.components.config.problems import ConfigError, parsed_model
 from warmstart.components.dependencies import inherited_dependencies
 from warmstart.components.images.plan import PushTarget, build_inputs
@@ -99,6 +101,9 @@ def _validated(name: str, value: BuildConfig | Mapping[str, Any]) -> BuildConfig
     parsed = parsed_model(BuildConfig, value, "build")
     if isinstance(parsed, BuildConfig):
         problems = list(build_problems("build", parsed))
+        project = project_directory()
+        if project is not None:
+            problems += path_problems(parsed, project, "build")
         if not problems:
             return parsed
     else:

@@ -88,8 +88,11 @@ def aws_name(*parts: str) -> str:
     """A readable, unique name within AWS's 32-character limit for ALBs and target groups.
 
     The hash covers every part, so truncating the readable prefix never makes two names
-    collide across stacks or services.
+    collide across stacks or services. Parts are joined with `/` and, only where a part holds
+    `/` or `\\` itself, escaped first: ("a/b", "c") and ("a", "b/c") hash apart, and every
+    name of parts without them (all real ones: a stack's, a service's) keeps its hash.
     """
-    digest = hashlib.sha256("/".join(parts).encode()).hexdigest()[:6]
+    encoded = "/".join(part.replace("\\", "\\\\").replace("/", "\\/") for part in parts)
+    digest = hashlib.sha256(encoded.encode()).hexdigest()[:6]
     readable = "-".join(parts)[: AWS_NAME_LIMIT - len(digest) - 1].rstrip("-")
     return f"{readable}-{digest}"

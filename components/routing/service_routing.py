@@ -248,6 +248,7 @@ def _validated(name: str, args: ServiceRoutingArgs) -> ServiceRoutingArgs:
         namespace=args.namespace,
         vpc_cidr=args.vpc_cidr,
         production=args.production,
+        aws=(args.account_id, args.region),
     )
     services = [
         replace(routed, config=config)

@@ -44,6 +44,13 @@ def test_golden_output(name, capsys):
     assert_golden(GOLDEN / f"{name}.md", output)
 
 
+def test_golden_claim(capsys):
+    """The README's claim table (`cost --stack prod --claim`), every figure pinned: a pricer
+    that moves it moves this file (#21 item 22)."""
+    assert main(["cost", "--stack", "prod", "--claim"]) == 0
+    assert_golden(GOLDEN / "prod-claim.md", capsys.readouterr().out)
+
+
 def test_local_stack_costs_nothing_and_says_why(capsys):
     assert main(["cost", "--stack", "local", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)

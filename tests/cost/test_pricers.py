@@ -83,6 +83,23 @@ def test_nat_gateway_hours_data_and_image_pulls_only_without_private_pulls(tmp_p
     assert over_nat[2] == ("20.0 GiB of image pulls", 1.0)
 
 
+@pytest.mark.parametrize(
+    ("gateways", "each"),
+    [(2, ("10.0 GiB of image pulls", 0.5)), (4, ("5.0 GiB of image pulls", 0.25))],
+)
+def test_image_pulls_over_nat_are_split_between_the_gateways(tmp_path, gateways, each):
+    """#21 item 22: one gateway hid a multiplication for the division (x 1 = / 1)."""
+    document = plan(
+        *(resource("aws:ec2/natGateway:NatGateway", f"nat-{i}") for i in range(gateways))
+    )
+    usage = CostConfig(nat_gib_per_month=10, image_pulls_per_month=1024, image_mib=20)
+    # 20 GiB of pulls over `gateways` gateways, 0.05 a GiB: the month's pulls priced once in all
+    over_nat = charges(document, tmp_path, usage, Scenario(private_pulls=False))
+    pulls = [charge for charge in over_nat if "image pulls" in charge[0]]
+    assert pulls == [each] * gateways
+    assert sum(cost for _, cost in pulls) == pytest.approx(1.0)
+
+
 def test_load_balancer_hours_lcus_and_a_public_address_per_zone(tmp_path):
     document = plan(
         resource(
@@ -259,6 +276,39 @@ def test_provisioned_concurrency_and_requests_served_on_it(tmp_path):
     result = charges(lambda_plan(provisioned=2), tmp_path, LAMBDA_USAGE)
     assert ("1,368,000 GiB-s of requests (arm64)", 6.84) in result
     assert ("2 environments x 2 GiB x 730 h (arm64)", 21.024) in result
+
+
+PEAK_OF_4 = CostConfig(
+    requests_per_second=40,
+    failover_hours_per_month=10,
+    lambda_duration_ms=100,
+    lambda_init_ms=500,
+    lambda_cold_starts_per_month=1000,
+)
+
+
+@pytest.mark.parametrize(
+    ("provisioned", "duration", "environments"),
+    [
+        # below: 1 of a peak of 4 -> a quarter at 0.000005, the rest at 0.00001:
+        # 5,472,000 GiB-s x (0.75 x 0.00001 + 0.25 x 0.000005) = 47.88
+        (1, 47.88, ("1 environments x 2 GiB x 730 h (arm64)", 10.512)),
+        # equal: all at the provisioned rate, 5,472,000 x 0.000005 = 27.36
+        (4, 27.36, ("4 environments x 2 GiB x 730 h (arm64)", 42.048)),
+        # above: no more than all of it; the spare environments still cost
+        (6, 27.36, ("6 environments x 2 GiB x 730 h (arm64)", 63.072)),
+    ],
+)
+def test_partly_provisioned_lambda_below_at_and_above_the_load(
+    tmp_path, provisioned, duration, environments
+):
+    """#21 item 22: requests 40/s x 3600 x (720 h x 1/4 + 10 h) = 27,360,000; x 0.1 s x
+    2 GiB = 5,472,000 GiB-s; peak concurrency 40/s x 1.0 (failover share) x 0.1 s = 4.
+    Environments: n x 2 GiB x 2,628,000 s x 0.000002."""
+    result = charges(lambda_plan(provisioned=provisioned), tmp_path, PEAK_OF_4)
+    assert ("27,360,000 requests", 5.472) in result
+    assert ("5,472,000 GiB-s of requests (arm64)", duration) in result
+    assert environments in result
 
 
 def test_scheduled_function_runs_from_its_rate(tmp_path):

@@ -1,7 +1,10 @@
 """A bounded, steady load on one HTTP address: a fixed request rate, each on a new connection.
 
 A new connection per request is what a rollout makes hard: every request is routed afresh
-by kube-proxy, so one that reaches a pod after it stopped accepting fails visibly.
+by kube-proxy, so one that reaches a pod after it stopped accepting fails visibly. Every
+request is counted, and every way one can fail counts as a failure: a response cut short
+(IncompleteRead), a connection closed or reset, a timeout; tests/e2e/test_load.py checks it
+against a local server that does each.
 """
 
 from __future__ import annotations
@@ -21,8 +24,17 @@ class LoadResult:
 class SteadyLoad:
     """`rate` requests per second to http://host:port/path until stopped or `limit_s` passes."""
 
-    def __init__(self, host: str, port: int, path: str, rate: float, limit_s: float) -> None:
-        self.host, self.port, self.path = host, port, path
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        path: str,
+        rate: float,
+        limit_s: float,
+        *,
+        timeout_s: float = 5,
+    ) -> None:
+        self.host, self.port, self.path, self.timeout_s = host, port, path, timeout_s
         self.interval, self.limit_s = 1 / rate, limit_s
         self.result = LoadResult()
         self._stop = threading.Event()
@@ -49,17 +61,21 @@ class SteadyLoad:
             worker.join()
 
     def _request(self) -> None:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=5)
+        """One request, counted as sent and, unless it ends in a whole 200, as failed; the
+        count happens whatever is raised (an HTTPException such as IncompleteRead is no
+        OSError, and used to end the thread uncounted)."""
+        error: str | None = "unexpected error"
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout_s)
         try:
             connection.request("GET", self.path)
             response = connection.getresponse()
             response.read()
             error = None if response.status == 200 else f"HTTP {response.status}"
-        except OSError as failure:
+        except (OSError, http.client.HTTPException) as failure:  # timeouts are OSErrors
             error = f"{type(failure).__name__}: {failure}"
         finally:
             connection.close()
-        with self._lock:
-            self.result.sent += 1
-            if error is not None:
-                self.result.failures.append(error)
+            with self._lock:
+                self.result.sent += 1
+                if error is not None:
+                    self.result.failures.append(error)

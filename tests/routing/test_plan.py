@@ -1,4 +1,8 @@
+import string
+
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from tests.conftest import routed_service as typed
 from warmstart.components.routing.plan import (
@@ -71,3 +75,33 @@ def test_names_fit_aws_limits_and_never_collide():
         aws_name("demo", "hello", "k8s")
         == f"demo-hello-k8s-{aws_name('demo', 'hello', 'k8s')[-6:]}"
     )
+
+
+# Parts as names are made of: stack, service and ALB names, kinds, ports; and `/` and `\`,
+# which only a caller's own resource name could hold.
+name_parts = st.lists(
+    st.text(alphabet=string.ascii_lowercase + string.digits + "-_/\\", min_size=1, max_size=40),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(name_parts)
+def test_an_aws_name_never_exceeds_32_characters(parts):
+    name = aws_name(*parts)
+    assert len(name) <= 32
+    joined = "-".join(parts)
+    if len(joined) >= 25 and joined[24] != "-":
+        assert len(name) == 32  # long names use the whole limit, and no more
+
+
+@given(name_parts, name_parts)
+def test_distinct_parts_give_distinct_aws_names(first, second):
+    assume(first != second)
+    assert aws_name(*first) != aws_name(*second)
+
+
+def test_parts_that_hold_the_separator_do_not_collide():
+    long = "warmstart-production-eu-west"
+    assert aws_name(f"{long}/a", "b") != aws_name(long, "a/b")
+    assert aws_name("a\\", "b") != aws_name("a", "\\b")
