@@ -8,6 +8,7 @@ program exactly what `pulumi up` would, so no code path exists only offline.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,17 @@ def _not_a_config_value(loader: yaml.SafeLoader, node: yaml.Node) -> None:
     )
 
 
+# YAML 1.2 booleans, as the Pulumi CLI reads a stack file: `yes`, `no`, `on` and `off` are
+# text there (PyYAML's YAML 1.1 would make them booleans, so a value `pulumi up` refuses
+# would pass an offline render).
+_BOOL = "tag:yaml.org,2002:bool"
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 for _tag in ("binary", "set", "omap", "pairs"):
     _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _not_a_config_value)

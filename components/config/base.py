@@ -88,7 +88,7 @@ def scalar_problem(annotation: Any, value: Any, item: str = "") -> None:
             raise PydanticCustomError(
                 "number_not_boolean",
                 named
-                + "must be a number, not true/false (YAML reads yes, no, on and off as booleans)",
+                + "must be a number, not true/false",
             )
         return
     if kinds == {"bool"} and not (isinstance(value, str) and value in BOOLEAN_TEXT):

@@ -37,7 +37,8 @@ class AwsConfig(ConfigModel):
     account_id: str = Field(pattern=r"^[0-9]{12}$")
     """The AWS account (12 digits)."""
     region: str = Field(pattern=AWS_REGION)
-    """The AWS region, such as `eu-west-1`, `us-gov-west-1` or `cn-north-1`."""
+    """The AWS region, such as `eu-west-1` (the aws partition: China and GovCloud regions are
+    refused, since the ARNs warmstart writes name that partition)."""
 
 
 class ImageGcConfig(ConfigModel):

@@ -132,7 +132,7 @@ def _message(item: Any, location: tuple[int | str, ...], root: type[BaseModel]) 
     if kind == "string_pattern_mismatch":
         return _pattern_message(context.get("pattern", ""))
     if kind == "string_type" and isinstance(item.get("input"), int | float | bool):
-        # YAML reads 1.30 as the number 1.3, and no/on/yes as booleans: quote the text.
+        # YAML reads 1.30 as the number 1.3, and true/false as booleans: quote the text.
         return "must be text: quote it in the stack file (YAML read it as a number or boolean)"
     if kind in _SIMPLE_MESSAGES:
         return _SIMPLE_MESSAGES[kind].format(
@@ -151,7 +151,7 @@ def _pattern_message(pattern: str) -> str:
     if pattern == DNS_LABEL:
         return "must be a DNS label: lowercase letters, digits and '-', starting with a letter"
     if pattern == AWS_REGION:
-        return "must be an AWS region such as eu-west-1, us-gov-west-1 or cn-north-1"
+        return "must be an AWS region such as eu-west-1 or us-east-2"
     if pattern.startswith("^1"):
         return "must be a Kubernetes minor version such as 1.35"
     return f"must match {pattern}"

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from warmstart.components.config.base import DNS_LABEL, ConfigModel, Problem
+from warmstart.components.config.base import DNS_LABEL, ConfigModel, Problem, partition
 from warmstart.components.config.cluster import (
     AwsConfig,
     ClusterConfig,
@@ -67,9 +67,25 @@ class WarmstartConfig(ConfigModel):
     """Usage assumptions of `python -m warmstart cost` (deploys nothing)."""
 
 
+def partition_problems(config: WarmstartConfig) -> list[Problem]:
+    """The IAM documents and ARNs warmstart writes name the `aws` partition: in China,
+    GovCloud or the isolated regions they would name nothing, and AWS refuses them."""
+    if config.aws is None or partition(config.aws.region) == "aws":
+        return []
+    return [
+        Problem(
+            "aws.region",
+            f"a region of the {partition(config.aws.region)} partition: warmstart writes ARNs "
+            "of the aws partition only, so these regions are not supported yet",
+            config.aws.region,
+        )
+    ]
+
+
 def semantic_problems(config: WarmstartConfig) -> list[Problem]:
     """Rules that span fields, or that only production stacks must keep."""
     problems = list(cluster_problems(config))
+    problems += partition_problems(config)
     problems += mirror_problems(config)
     problems += prewarm_problems(config)
     problems += image_gc_problems(config.nodes.image_gc)

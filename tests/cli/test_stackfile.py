@@ -137,3 +137,21 @@ def test_dates_stay_text_and_non_config_tags_are_refused_with_their_line(tmp_pat
     path.write_text("config:\n  warmstart:namespace: ok\n  warmstart:nodes: !!set {a}\n")
     with pytest.raises(StackFileError, match=r"Pulumi.t.yaml:3:\d+: .*set is not a config value"):
         read_stack_config("t", tmp_path)
+
+
+def test_only_true_and_false_are_booleans_as_the_pulumi_cli_reads_yaml(tmp_path):
+    """YAML 1.2, as the CLI reads a stack file: `yes`/`on` are text, which a boolean field
+    refuses, so an offline render never accepts what `pulumi up` would refuse."""
+    path = tmp_path / "Pulumi.t.yaml"
+    path.write_text(
+        "config:\n  warmstart:production: yes\n  warmstart:namespace: 'on'\n"
+        "  warmstart:mirror: {enabled: off, keepImages: 3}\n  warmstart:routing: {enabled: True}\n"
+    )
+    values = read_stack_config("t", tmp_path).values
+    assert values["warmstart:production"] == "yes"
+    assert values["warmstart:mirror"] == '{"enabled": "off", "keepImages": 3}'
+    assert values["warmstart:routing"] == '{"enabled": true}'
+    with pytest.raises(ConfigError) as raised:
+        parse_config(values)
+    paths = [p.path for p in raised.value.problems]
+    assert "production" in paths and "mirror.enabled" in paths

@@ -262,7 +262,7 @@ def test_credentials_must_be_secret_wanted_and_well_formed():
 def test_aws_account_and_region_shapes():
     assert problems(stack_values(aws={"accountId": "12345", "region": "Ireland"})) == [
         'warmstart:aws.accountId: must match ^[0-9]{12}$ (got "12345")',
-        'warmstart:aws.region: must be an AWS region such as eu-west-1, us-gov-west-1 or cn-north-1 (got "Ireland")',
+        'warmstart:aws.region: must be an AWS region such as eu-west-1 or us-east-2 (got "Ireland")',
     ]
 
 

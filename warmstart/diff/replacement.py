@@ -45,6 +45,7 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
         "vpcId",
     ),
     "aws:lb/listener:Listener": ("loadBalancerArn",),
+    "aws:lb/listenerRule:ListenerRule": ("listenerArn",),
     "aws:lambda/function:Function": ("name",),
     "aws:ecr/repository:Repository": ("name", "encryptionConfigurations"),
     "aws:ecs/taskDefinition:TaskDefinition": ("",),  # every change is a new revision
