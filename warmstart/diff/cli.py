@@ -21,10 +21,9 @@ from typing import Any
 
 from warmstart.components.config import ConfigError, parse_config
 from warmstart.components.config.cost import CostConfig
-from warmstart.cost.estimate import estimate
-from warmstart.cost.prices import PriceError, load_prices
 from warmstart.diff.changes import OPERATIONS, counts, diff_plans
 from warmstart.diff.comment import StackDiff, render_comment
+from warmstart.diff.pricing import monthly_cost
 from warmstart.diff.risks import engine_disagrees, risks
 from warmstart.stackfile import Project, StackFileError, available_stacks, read_stack_config
 
@@ -146,12 +145,16 @@ def _stack_diff(stack: str, trees: Trees, work: Path) -> StackDiff:
         )
     usage = _usage(trees.head if after else trees.base, trees.stacks, stack)
     changes = diff_plans(before, after)
+    cost_before, before_unpriced = monthly_cost(before, usage)
+    cost_after, after_unpriced = monthly_cost(after, usage)
+    unpriced = dict.fromkeys(why for why in (before_unpriced, after_unpriced) if why)
     return StackDiff(
         stack,
         changes=tuple(changes),
         risks=tuple(risks(changes)),
-        cost_before=_monthly(before, usage),
-        cost_after=_monthly(after, usage),
+        cost_before=cost_before,
+        cost_after=cost_after,
+        not_priced="; ".join(unpriced) or None,
     )
 
 
@@ -196,25 +199,3 @@ def _usage(tree: Path, stacks: Path, stack: str) -> CostConfig:
         return parse_config(config.values, config.secret_keys).cost
     except (ConfigError, StackFileError):
         return CostConfig()
-
-
-def _monthly(document: dict[str, Any] | None, usage: CostConfig) -> float | None:
-    if document is None:
-        return None
-    region = next(
-        (
-            r["inputs"].get("region")
-            for r in document["resources"]
-            if r["type"] == "pulumi:providers:aws"
-        ),
-        None,
-    )
-    try:
-        prices = (
-            load_prices(region, usage.spot_discounts, usage.fargate_spot_discount)
-            if region
-            else None
-        )
-        return estimate(document, usage, prices).total
-    except PriceError:
-        return None
