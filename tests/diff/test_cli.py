@@ -12,6 +12,11 @@ def git(repo, *args):
     ).stdout
 
 
+def warmstart(cwd, *args):
+    command = [sys.executable, "-m", "warmstart", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
 def test_diff_of_a_committed_and_an_uncommitted_change(tmp_path):
     repo = tmp_path / "repo"
     git(PROJECT_ROOT, "clone", "--quiet", "--no-hardlinks", str(PROJECT_ROOT), str(repo))
@@ -31,8 +36,8 @@ def test_diff_of_a_committed_and_an_uncommitted_change(tmp_path):
     )
 
     def diff(*args):
-        command = [sys.executable, "-m", "warmstart", "diff", *args]
-        return subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+        # this checkout's diff on the clone's project: each revision renders with its own code
+        return warmstart(PROJECT_ROOT, "--project-dir", str(repo), "diff", *args)
 
     committed = diff(
         "--base", "HEAD~1", "--head", "HEAD", "--stack", "prod", "--out", str(tmp_path / "c.md")
@@ -55,10 +60,7 @@ def test_diff_of_a_committed_and_an_uncommitted_change(tmp_path):
 
 def test_an_unknown_stack_or_revision_is_one_line_and_exit_2():
     def diff(*args):
-        command = [sys.executable, "-m", "warmstart", "diff", *args]
-        return subprocess.run(
-            command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False
-        )
+        return warmstart(PROJECT_ROOT, "diff", *args)
 
     unknown = diff("--base", "HEAD", "--stack", "nope")
     assert (unknown.returncode, unknown.stdout) == (2, "")
@@ -71,3 +73,37 @@ def test_an_unknown_stack_or_revision_is_one_line_and_exit_2():
     assert revision.stderr == (
         "error: git archive no-such-revision: fatal: not a valid object name: no-such-revision\n"
     )
+
+
+def test_git_and_file_problems_are_one_line_and_exit_2(tmp_path):
+    def diff(*args):
+        return warmstart(PROJECT_ROOT, "diff", *args)
+
+    missing = tmp_path / "missing" / "c.md"
+    into_nowhere = diff("--base", "HEAD", "--stack", "local", "--out", str(missing))
+    assert (into_nowhere.returncode, into_nowhere.stdout) == (2, "")
+    assert into_nowhere.stderr == f"error: --out {missing}: no directory {missing.parent}\n"
+
+    onto_a_directory = diff("--base", "HEAD", "--stack", "local", "--out", str(tmp_path))
+    assert onto_a_directory.returncode == 2
+    assert onto_a_directory.stderr == f"error: --out {tmp_path}: a directory, not a file\n"
+
+    # an option where the revision goes: git must not take it (--output would write a file)
+    written = tmp_path / "archive.tar"
+    option = diff(f"--base=--output={written}", "--stack", "local")
+    assert option.returncode == 2
+    assert option.stderr == (
+        f"error: git archive --output={written}: fatal: not a valid object name: "
+        f"--output={written}\n"
+    )
+    assert not written.exists()
+
+    not_a_repository = tmp_path / "project"
+    not_a_repository.mkdir()
+    (not_a_repository / "Pulumi.yaml").write_text("name: team\nruntime: python\n")
+    outside = warmstart(
+        PROJECT_ROOT, "--project-dir", str(not_a_repository), "diff", "--base", "HEAD"
+    )
+    assert outside.returncode == 2
+    assert outside.stderr.startswith("error: git archive HEAD: fatal: not a git repository")
+    assert outside.stderr.count("\n") == 1
