@@ -1,5 +1,6 @@
 """`python -m warmstart diff` on a real git change: a clone, a commit, both sides rendered."""
 
+import json
 import subprocess
 import sys
 
@@ -43,6 +44,9 @@ def test_diff_of_a_committed_and_an_uncommitted_change(tmp_path):
         "--base", "HEAD~1", "--head", "HEAD", "--stack", "prod", "--out", str(tmp_path / "c.md")
     )
     assert committed.returncode == 0, committed.stderr
+    assert committed.stderr == (
+        "rendering prod at HEAD~1 (1/2)...\nrendering prod at HEAD (2/2)...\n"
+    )
     comment = (tmp_path / "c.md").read_text()
     assert "## warmstart diff: `HEAD~1 (" in comment
     assert "| prod | 0 | 3 | 0 | 0 | $884.41 -> $884.41 (±$0.00) |" in comment
@@ -52,10 +56,26 @@ def test_diff_of_a_committed_and_an_uncommitted_change(tmp_path):
         " routing-hello-k8s 90 -> 80"
     ) in comment
 
-    working = diff("--base", "HEAD", "--stack", "staging")
-    assert working.returncode == 2
-    assert "| staging | | | | | does not render: head: " in working.stdout
-    assert "warmstart:nonsense: unknown key" in working.stdout
+    dev = repo / "stacks" / "Pulumi.dev.yaml"
+    dev.write_text(dev.read_text().replace("eu-west-1", "us-east-1"))  # region, zones, registry
+
+    working = diff("--base", "HEAD", "--stack", "staging", "--stack", "dev", "--format", "json")
+    assert working.returncode == 2  # staging's head does not render
+    assert working.stderr == (
+        "rendering staging at HEAD (1/4)...\n"
+        "rendering staging at working tree (2/4)...\n"
+        "rendering dev at HEAD (3/4)...\n"
+        "rendering dev at working tree (4/4)...\n"
+    )
+    report = json.loads(working.stdout)  # stdout holds the JSON and nothing else
+    staging, dev_diff = report["stacks"]
+    assert (staging["stack"], staging["counts"], staging["risks"]) == ("staging", None, None)
+    assert staging["error"].startswith("head: ")
+    assert "warmstart:nonsense: unknown key" in staging["error"]
+    assert dev_diff["error"] is None
+    assert dev_diff["cost"]["after"] is None
+    assert dev_diff["cost"]["notPriced"] == "no prices for us-east-1"
+    assert dev_diff["counts"]["update"] > 0
 
 
 def test_an_unknown_stack_or_revision_is_one_line_and_exit_2():
