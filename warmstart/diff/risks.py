@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warmstart.diff.changes import DELETE, REPLACE, ResourceChange
+from warmstart.diff.grants import added_grants
 
 STATEFUL = {
     "aws:ecr/repository:Repository": "its images go with it",
@@ -165,45 +166,26 @@ def _forward_weights(resource: dict[str, Any]) -> dict[str, int]:
     return found
 
 
+IAM_DOCUMENTS = {
+    "aws:iam/policy:Policy": "policy",
+    "aws:iam/rolePolicy:RolePolicy": "policy",
+    "aws:iam/role:Role": "assumeRolePolicy",
+}
+
+
 def iam(change: ResourceChange) -> Iterator[Risk]:
-    """New (action, resource) grants an Allow statement did not cover before."""
-    if change.type not in (
-        "aws:iam/policy:Policy",
-        "aws:iam/rolePolicy:RolePolicy",
-        "aws:iam/role:Role",
-    ):
+    """Grants the policy (or the role's trust policy) gives that it did not give before:
+    new actions or resources, new principals, everything-but statements, dropped conditions."""
+    key = IAM_DOCUMENTS.get(change.type)
+    if key is None or change.before is None:
         return
-    key = "assumeRolePolicy" if change.type == "aws:iam/role:Role" else "policy"
-    old = _grants((change.before or {}).get("inputs", {}).get(key))
-    new = _grants((change.after or {}).get("inputs", {}).get(key))
-    added = sorted(new - old)
-    if added and change.before is not None:
-        shown = "; ".join(f"{action} on {resource}" for action, resource in added[:8])
+    added = added_grants(
+        change.before.get("inputs", {}).get(key), (change.after or {}).get("inputs", {}).get(key)
+    )
+    if added:
+        shown = "; ".join(grant.describe() for grant in added[:8])
         more = f" (+{len(added) - 8} more)" if len(added) > 8 else ""
         yield Risk("iam", label(change), f"{label(change)} now allows: {shown}{more}")
-
-
-def _grants(document: Any) -> set[tuple[str, str]]:
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except json.JSONDecodeError:
-            return {("(unparsed policy)", document[:60])}
-    grants = set()
-    for statement in (document or {}).get("Statement", []):
-        if statement.get("Effect") != "Allow":
-            continue
-        actions = statement.get("Action") or statement.get("Principal") or []
-        resources = statement.get("Resource", "*")
-        for action in [actions] if isinstance(actions, str | dict) else actions:
-            for resource in [resources] if isinstance(resources, str) else resources:
-                grants.add(
-                    (
-                        json.dumps(action, sort_keys=True) if isinstance(action, dict) else action,
-                        resource,
-                    )
-                )
-    return grants
 
 
 CAPACITY_DOWN = (
