@@ -188,45 +188,55 @@ def iam(change: ResourceChange) -> Iterator[Risk]:
         yield Risk("iam", label(change), f"{label(change)} now allows: {shown}{more}")
 
 
-CAPACITY_DOWN = (
-    ("spec.replicas", "replicas"),
-    ("spec.minReplicas", "minimum replicas"),
-    ("spec.minAvailable", "PDB minAvailable"),
-    ("scalingConfig.minSize", "node group minimum"),
-    ("scalingConfig.desiredSize", "node group desired size"),
-    ("desiredCount", "standby tasks"),
-    ("provisionedConcurrentExecutions", "provisioned Lambda environments"),
+# (path, what, the direction that loses capacity: -1 a decrease, +1 an increase)
+CAPACITY = (
+    ("spec.replicas", "replicas", -1),
+    ("spec.minReplicas", "minimum replicas", -1),
+    ("spec.minAvailable", "PDB minAvailable", -1),
+    ("spec.maxUnavailable", "PDB maxUnavailable", +1),
+    ("scalingConfig.minSize", "node group minimum", -1),
+    ("scalingConfig.desiredSize", "node group desired size", -1),
+    ("desiredCount", "standby tasks", -1),
+    ("provisionedConcurrentExecutions", "provisioned Lambda environments", -1),
 )
 
 
 def capacity(change: ResourceChange) -> Iterator[Risk]:
+    """Less capacity kept, or more allowed down. A PDB's count against a percentage cannot be
+    compared without the replica count, so that change is always shown."""
     for c in change.changes:
-        for path, what in CAPACITY_DOWN:
-            if c.path == path and _number(c.before) > _number(c.after):
+        for path, what, riskier in CAPACITY:
+            if c.path != path:
+                continue
+            direction = _direction(c.before, c.after)
+            if direction is None or direction == riskier:
+                mixed = " (a count against a percentage: compare at the replica count)"
                 yield Risk(
-                    "capacity", label(change), f"{label(change)}: {what} {c.before} -> {c.after}"
+                    "capacity",
+                    label(change),
+                    f"{label(change)}: {what} {c.before} -> {c.after}"
+                    + (mixed if direction is None else ""),
                 )
-        if c.path == "spec.maxUnavailable" and _number(c.after) > _number(c.before):
-            yield Risk(
-                "capacity",
-                label(change),
-                f"{label(change)}: PDB maxUnavailable {c.before} -> {c.after}",
-            )
 
 
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or value is None:
-        return 0.0
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value)
-    return (
-        float(text[:-1]) / 100
-        if text.endswith("%")
-        else float(text)
-        if text.replace(".", "").isdigit()
-        else 0.0
-    )
+def _direction(before: Any, after: Any) -> int | None:
+    """+1 if `after` is more than `before`, -1 if less, 0 if the same; None when one is a
+    percentage ("50%") and the other a count (2): which is more depends on the replicas.
+    An absent value is 0 of either."""
+    (unit_before, old), (unit_after, new) = _quantity(before), _quantity(after)
+    if unit_before != unit_after and before is not None and after is not None:
+        return None
+    return (new > old) - (new < old)
+
+
+def _quantity(value: Any) -> tuple[str, float]:
+    """("%", 50.0) for "50%", ("", 2.0) for 2; ("", 0.0) for what is not a number."""
+    text = "" if value is None or isinstance(value, bool) else str(value).strip()
+    unit = "%" if text.endswith("%") else ""
+    try:
+        return unit, float(text.removesuffix("%"))
+    except ValueError:
+        return unit, 0.0
 
 
 # (path pattern, value before, value after, what was switched off)
