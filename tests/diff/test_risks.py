@@ -75,12 +75,14 @@ def deployment(readiness_period=10, image="hello:1"):
         "readinessProbe": {"periodSeconds": readiness_period},
         "livenessProbe": LIVENESS,
     }
-    return {"spec": {"template": {"spec": {"containers": [container]}}}}
+    sidecar = {"name": "proxy", "image": "proxy:1", "readinessProbe": {"periodSeconds": 5}}
+    return {"spec": {"template": {"spec": {"containers": [container, sidecar]}}}}
 
 
 def test_probes_a_readiness_period_change_shows_time_to_ready_and_the_restart_bound():
     change = changed(DEPLOYMENT, "hello", deployment(10), deployment(1))
-    # ready at the first readiness tick at or after the 5 s budget: 10 s -> 5 s
+    # ready at the first readiness tick at or after the 5 s budget: 10 s -> 5 s; the
+    # sidecar, whose probes did not change, is not named
     assert messages(probes, change) == [
         "Deployment hello container hello: probes change; worst-case time to Ready for a "
         "start that takes its whole budget 10 s -> 5 s, restarted if not live by 35 s -> 35 s"
