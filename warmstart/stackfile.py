@@ -56,13 +56,21 @@ def find_project(start: Path) -> Project:
     for directory in (start, *start.parents):
         for name in PROJECT_FILES:
             manifest = directory / name
-            if manifest.is_file():
+            if _is_file(manifest):
                 document = load_document(manifest)
                 config_dir = document.get("stackConfigDir") if isinstance(document, dict) else None
                 return Project(directory, (directory / (config_dir or ".")).resolve())
     raise StackFileError(
         f"no Pulumi.yaml in {start} or above it: run in a Pulumi project or pass --project-dir"
     )
+
+
+def _is_file(path: Path) -> bool:
+    """`path.is_file()`, with a directory it may not look into said in one line."""
+    try:
+        return path.is_file()
+    except OSError as error:
+        raise StackFileError(f"{path.parent}: {error.strerror}") from None
 
 
 def stack_file(stack: str, stacks_dir: Path = STACKS_DIR) -> Path:
@@ -95,7 +103,10 @@ def load_document(path: Path) -> Any:
 
     The Pulumi CLI refuses such files too, but with a parser trace: this says where and why.
     """
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise StackFileError(f"{path}: {error.strerror}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -1,5 +1,7 @@
 """The CLI works on the Pulumi project it runs in, not on this checkout."""
 
+from pathlib import Path
+
 import pytest
 
 from warmstart import __version__
@@ -48,3 +50,29 @@ def test_version(capsys):
         main(["--version"])
     assert exited.value.code == 0
     assert capsys.readouterr().out == f"warmstart {__version__}\n"
+
+
+def _refuse(monkeypatch, method, refused):
+    """Reading `refused` fails as it would for another user's file (tests may run as root)."""
+    original = getattr(Path, method)
+
+    def guarded(path):
+        if path == refused:
+            raise PermissionError(13, "Permission denied", str(path))
+        return original(path)
+
+    monkeypatch.setattr(Path, method, guarded)
+
+
+def test_an_unreadable_project_file_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    manifest = tmp_path.resolve() / "Pulumi.yaml"
+    manifest.write_text("name: team\nruntime: python\n")
+    _refuse(monkeypatch, "read_bytes", manifest)
+    assert main(["--project-dir", str(tmp_path), "diff", "--base", "HEAD"]) == 2
+    assert capsys.readouterr().err == f"error: {manifest}: Permission denied\n"
+
+
+def test_an_unreadable_project_directory_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    _refuse(monkeypatch, "is_file", tmp_path.resolve() / "Pulumi.yaml")
+    assert main(["--project-dir", str(tmp_path), "diff", "--base", "HEAD"]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path.resolve()}: Permission denied\n"

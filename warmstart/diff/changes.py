@@ -2,7 +2,8 @@
 
 Resources are matched by URN, as the engine matches them: a renamed resource (or one moved
 under another parent) is a delete and a create. An input change is an update unless
-`replacement` says the provider must replace the resource for it.
+`replacement` says the provider must replace the resource for it; a change under a path the
+head's `ignoreChanges` names is none (`ignore`), as the engine would not make it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from warmstart.diff.ignore import ignoring
 from warmstart.diff.replacement import forces_replacement
 
 CREATE, UPDATE, REPLACE, DELETE = "create", "update", "replace", "delete"
@@ -82,6 +84,10 @@ def diff_plans(before: dict[str, Any] | None, after: dict[str, Any] | None) -> l
                 ResourceChange(urn, resource["type"], resource["name"], operation, (), was, now)
             )
             continue
+        now = {
+            **now,
+            "inputs": ignoring(was["inputs"], now["inputs"], now.get("ignoreChanges", [])),
+        }
         changes = input_changes(was["inputs"], now["inputs"])
         options = [
             Change(f"(option) {key}", was.get(key), now.get(key))

@@ -1,10 +1,16 @@
-"""`python -m warmstart diff --base REF [--head REF] [--out FILE]`: the PR comment, offline.
+"""`python -m warmstart diff --base REF [--head REF] [--out FILE] [--format json]`: the PR
+comment, offline.
 
 Each revision renders itself: the base is extracted with `git archive` and rendered by its
 own code (`python -m warmstart render` in that tree), so the diff shows what merging changes,
 even when the change is in the components rather than a stack file. Both sides are priced
 by the head's cost rules with the head's usage assumptions, so the cost change is the
 change in what is deployed, not in how it is priced.
+
+A run renders every stack twice (about 50 s for this repository's five): a line per render
+goes to stderr, so stdout holds the comment (or the JSON) and nothing else. A bad revision,
+a missing directory or a file that cannot be read or written is one line on stderr and
+exit 2, like a configuration error, not a traceback.
 """
 
 from __future__ import annotations
@@ -21,14 +27,19 @@ from typing import Any
 
 from warmstart.components.config import ConfigError, parse_config
 from warmstart.components.config.cost import CostConfig
-from warmstart.cost.estimate import estimate
-from warmstart.cost.prices import PriceError, load_prices
 from warmstart.diff.changes import OPERATIONS, counts, diff_plans
 from warmstart.diff.comment import StackDiff, render_comment
+from warmstart.diff.json_report import json_report
+from warmstart.diff.pricing import monthly_cost
+from warmstart.diff.revisions import RevisionError, Side, extract, has_stack, render, short
 from warmstart.diff.risks import engine_disagrees, risks
 from warmstart.stackfile import Project, StackFileError, available_stacks, read_stack_config
 
-EXIT_HEAD_BROKEN = 2
+EXIT_HEAD_BROKEN = 2  # also a revision, directory or file the diff cannot use
+FORMATS = {"markdown": render_comment, "json": json_report}
+
+Plan = dict[str, Any]
+Rendered = dict[tuple[str, str], tuple[Plan | None, str | None]]
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -36,6 +47,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     diff.add_argument("--base", required=True, help="git revision to compare against (origin/main)")
     diff.add_argument("--head", help="git revision of the change (default: the working tree)")
     diff.add_argument("--out", type=Path, help="write the comment here (default: stdout)")
+    diff.add_argument(
+        "--format",
+        choices=sorted(FORMATS),
+        default="markdown",
+        help="markdown: the PR comment (default); json: the same content for programs",
+    )
     diff.add_argument(
         "--preview",
         action="store_true",
@@ -46,48 +63,46 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
 
 
+class DiffError(Exception):
+    """Arguments the diff cannot work with, said in one line."""
+
+
 @dataclass(frozen=True)
 class Trees:
-    """The two revisions being compared, and where each keeps its stack files."""
+    """The two sides being compared, and where each keeps its stack files."""
 
-    base: Path
-    head: Path
+    base: Side
+    head: Side
     stacks: Path
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _diff(args)
+    except (DiffError, RevisionError) as error:
+        return _fail(str(error))
+    except OSError as error:
+        return _fail(f"{error.filename}: {error.strerror}" if error.filename else str(error))
+
+
+def _fail(problem: str) -> int:
+    print(f"error: {problem}", file=sys.stderr)
+    return EXIT_HEAD_BROKEN
+
+
+def _diff(args: argparse.Namespace) -> int:
     project: Project = args.project
-    if args.preview and args.head:
-        print("error: --preview previews the working tree; leave out --head", file=sys.stderr)
-        return EXIT_HEAD_BROKEN
+    _check_arguments(args)
     with tempfile.TemporaryDirectory(prefix="warmstart-diff-") as scratch:
         work = Path(scratch)
-        try:
-            base_tree = _extract(project, args.base, work / "base")
-            head_tree = _extract(project, args.head, work / "head") if args.head else project.root
-        except subprocess.CalledProcessError as error:
-            reason = error.stderr.decode(errors="replace").strip().splitlines()
-            said = reason[-1] if reason else str(error)
-            print(f"error: git archive {error.cmd[-1]}: {said}", file=sys.stderr)
-            return EXIT_HEAD_BROKEN
-        known = sorted(
-            set(available_stacks(base_tree / project.stacks_path))
-            | set(available_stacks(head_tree / project.stacks_path))
-        )
-        unknown = [name for name in args.stacks or [] if name not in known]
-        if unknown:
-            print(
-                f"error: no stack {', '.join(unknown)} in {project.stacks_path} at either "
-                f"revision (stacks: {', '.join(known)})",
-                file=sys.stderr,
-            )
-            return EXIT_HEAD_BROKEN
-        trees = Trees(base_tree, head_tree, project.stacks_path)
-        stacks = [_stack_diff(name, trees, work) for name in args.stacks or known]
+        trees = _trees(project, args, work)
+        names = _stack_names(args.stacks, trees)
+        rendered = _render_all(names, trees, work)
+        stacks = [_stack_diff(name, rendered, trees) for name in names]
     if args.preview:
-        stacks = [with_engine_preview(project, stack) for stack in stacks]
-    head = _short(project, args.head) if args.head else "working tree"
-    text = render_comment(_short(project, args.base), head, stacks)
+        stacks = _preview_all(project, stacks)
+    head = short(project.root, args.head) if args.head else trees.head.label
+    text = FORMATS[args.format](short(project.root, args.base), head, stacks)
     if args.out:
         args.out.write_text(text)
         print(f"wrote {args.out} ({len(text):,} characters)")
@@ -97,62 +112,86 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_HEAD_BROKEN if head_errors else 0
 
 
-def _extract(project: Project, revision: str, into: Path) -> Path:
-    into.mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "-C", str(project.root), "archive", "--format=tar", revision],
-        check=True,
-        capture_output=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into
+def _check_arguments(args: argparse.Namespace) -> None:
+    """What can be refused before the minute of rendering, is."""
+    if args.preview and args.head:
+        raise DiffError("--preview previews the working tree; leave out --head")
+    if args.out and args.out.is_dir():
+        raise DiffError(f"--out {args.out}: a directory, not a file")
+    if args.out and not args.out.parent.is_dir():
+        raise DiffError(f"--out {args.out}: no directory {args.out.parent}")
 
 
-def _short(project: Project, revision: str) -> str:
-    result = subprocess.run(
-        ["git", "-C", str(project.root), "rev-parse", "--short", revision],
-        capture_output=True,
-        text=True,
-        check=False,
+def _trees(project: Project, args: argparse.Namespace, work: Path) -> Trees:
+    base = Side(args.base, extract(project.root, args.base, work / "base"))
+    head = (
+        Side(args.head, extract(project.root, args.head, work / "head"))
+        if args.head
+        else Side("working tree", project.root)
     )
-    return f"{revision} ({result.stdout.strip()})" if result.returncode == 0 else revision
+    return Trees(base, head, project.stacks_path)
 
 
-def _render(
-    tree: Path, stacks: Path, stack: str, out: Path
-) -> tuple[dict[str, Any] | None, str | None]:
-    """The stack's plan as that tree's own code renders it; (None, None) if it has no such stack."""
-    if not (tree / stacks / f"Pulumi.{stack}.yaml").is_file():
-        return None, None
-    result = subprocess.run(
-        [sys.executable, "-m", "warmstart", "render", "--stack", stack, "--out", str(out)],
-        cwd=tree,
-        capture_output=True,
-        text=True,
-        check=False,
+def _stack_names(wanted: list[str] | None, trees: Trees) -> list[str]:
+    """The stacks asked for (all the stacks of either side by default); an unknown one is an
+    error before anything renders."""
+    known = sorted(
+        set(available_stacks(trees.base.tree / trees.stacks))
+        | set(available_stacks(trees.head.tree / trees.stacks))
     )
-    if result.returncode != 0:
-        problem = (result.stderr.strip().splitlines() or ["render failed"])[-1]
-        return None, problem
-    return json.loads((out / "plan.json").read_text()), None
+    unknown = [name for name in wanted or [] if name not in known]
+    if unknown:
+        raise DiffError(
+            f"no stack {', '.join(unknown)} in {trees.stacks} at either revision "
+            f"(stacks: {', '.join(known)})"
+        )
+    return wanted or known
 
 
-def _stack_diff(stack: str, trees: Trees, work: Path) -> StackDiff:
-    before, base_error = _render(trees.base, trees.stacks, stack, work / "out-base" / stack)
-    after, head_error = _render(trees.head, trees.stacks, stack, work / "out-head" / stack)
+def _render_all(names: list[str], trees: Trees, work: Path) -> Rendered:
+    """Every stack on every side that has it, one progress line each on stderr."""
+    jobs = [
+        (name, which, side)
+        for name in names
+        for which, side in (("base", trees.base), ("head", trees.head))
+        if has_stack(side.tree, trees.stacks, name)
+    ]
+    rendered: Rendered = {}
+    for number, (name, which, side) in enumerate(jobs, 1):
+        print(f"rendering {name} at {side.label} ({number}/{len(jobs)})...", file=sys.stderr)
+        rendered[name, which] = render(side.tree, trees.stacks, name, work / which / name)
+    return rendered
+
+
+def _stack_diff(stack: str, rendered: Rendered, trees: Trees) -> StackDiff:
+    before, base_error = rendered.get((stack, "base"), (None, None))
+    after, head_error = rendered.get((stack, "head"), (None, None))
     if head_error or base_error:
         return StackDiff(
             stack, error=f"head: {head_error}" if head_error else f"base: {base_error}"
         )
-    usage = _usage(trees.head if after else trees.base, trees.stacks, stack)
+    usage = _usage(trees.head.tree if after else trees.base.tree, trees.stacks, stack)
     changes = diff_plans(before, after)
+    cost_before, before_unpriced = monthly_cost(before, usage)
+    cost_after, after_unpriced = monthly_cost(after, usage)
+    unpriced = dict.fromkeys(why for why in (before_unpriced, after_unpriced) if why)
     return StackDiff(
         stack,
         changes=tuple(changes),
         risks=tuple(risks(changes)),
-        cost_before=_monthly(before, usage),
-        cost_after=_monthly(after, usage),
+        cost_before=cost_before,
+        cost_after=cost_after,
+        not_priced="; ".join(unpriced) or None,
     )
+
+
+def _preview_all(project: Project, stacks: list[StackDiff]) -> list[StackDiff]:
+    """Every stack with the engine's plan, one progress line each on stderr."""
+    previewed = []
+    for number, stack in enumerate(stacks, 1):
+        print(f"previewing {stack.stack} ({number}/{len(stacks)})...", file=sys.stderr)
+        previewed.append(with_engine_preview(project, stack))
+    return previewed
 
 
 def with_engine_preview(project: Project, stack: StackDiff) -> StackDiff:
@@ -196,25 +235,3 @@ def _usage(tree: Path, stacks: Path, stack: str) -> CostConfig:
         return parse_config(config.values, config.secret_keys).cost
     except (ConfigError, StackFileError):
         return CostConfig()
-
-
-def _monthly(document: dict[str, Any] | None, usage: CostConfig) -> float | None:
-    if document is None:
-        return None
-    region = next(
-        (
-            r["inputs"].get("region")
-            for r in document["resources"]
-            if r["type"] == "pulumi:providers:aws"
-        ),
-        None,
-    )
-    try:
-        prices = (
-            load_prices(region, usage.spot_discounts, usage.fargate_spot_discount)
-            if region
-            else None
-        )
-        return estimate(document, usage, prices).total
-    except PriceError:
-        return None

@@ -33,6 +33,7 @@ class StackDiff:
     risks: tuple[Risk, ...] = ()
     cost_before: float | None = None
     cost_after: float | None = None
+    not_priced: str | None = None  # why a side has no estimate (no prices for its region)
     error: str | None = None
     engine: dict[str, int] | None = None  # `pulumi preview --json`'s changeSummary
     engine_error: str | None = None
@@ -96,6 +97,8 @@ def _engine(stack: StackDiff) -> str:
 
 def _cost(stack: StackDiff) -> str:
     before, after = stack.cost_before, stack.cost_after
+    if stack.not_priced:
+        return f"not priced: {_cell(stack.not_priced, 120)}"
     if before is None and after is None:
         return "n/a"
     if before is None or after is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warmstart.diff.changes import DELETE, REPLACE, ResourceChange
+from warmstart.diff.grants import added_grants
 
 STATEFUL = {
     "aws:ecr/repository:Repository": "its images go with it",
@@ -165,86 +166,77 @@ def _forward_weights(resource: dict[str, Any]) -> dict[str, int]:
     return found
 
 
+IAM_DOCUMENTS = {
+    "aws:iam/policy:Policy": "policy",
+    "aws:iam/rolePolicy:RolePolicy": "policy",
+    "aws:iam/role:Role": "assumeRolePolicy",
+}
+
+
 def iam(change: ResourceChange) -> Iterator[Risk]:
-    """New (action, resource) grants an Allow statement did not cover before."""
-    if change.type not in (
-        "aws:iam/policy:Policy",
-        "aws:iam/rolePolicy:RolePolicy",
-        "aws:iam/role:Role",
-    ):
+    """Grants the policy (or the role's trust policy) gives that it did not give before:
+    new actions or resources, new principals, everything-but statements, dropped conditions."""
+    key = IAM_DOCUMENTS.get(change.type)
+    if key is None or change.before is None:
         return
-    key = "assumeRolePolicy" if change.type == "aws:iam/role:Role" else "policy"
-    old = _grants((change.before or {}).get("inputs", {}).get(key))
-    new = _grants((change.after or {}).get("inputs", {}).get(key))
-    added = sorted(new - old)
-    if added and change.before is not None:
-        shown = "; ".join(f"{action} on {resource}" for action, resource in added[:8])
+    added = added_grants(
+        change.before.get("inputs", {}).get(key), (change.after or {}).get("inputs", {}).get(key)
+    )
+    if added:
+        shown = "; ".join(grant.describe() for grant in added[:8])
         more = f" (+{len(added) - 8} more)" if len(added) > 8 else ""
         yield Risk("iam", label(change), f"{label(change)} now allows: {shown}{more}")
 
 
-def _grants(document: Any) -> set[tuple[str, str]]:
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except json.JSONDecodeError:
-            return {("(unparsed policy)", document[:60])}
-    grants = set()
-    for statement in (document or {}).get("Statement", []):
-        if statement.get("Effect") != "Allow":
-            continue
-        actions = statement.get("Action") or statement.get("Principal") or []
-        resources = statement.get("Resource", "*")
-        for action in [actions] if isinstance(actions, str | dict) else actions:
-            for resource in [resources] if isinstance(resources, str) else resources:
-                grants.add(
-                    (
-                        json.dumps(action, sort_keys=True) if isinstance(action, dict) else action,
-                        resource,
-                    )
-                )
-    return grants
-
-
-CAPACITY_DOWN = (
-    ("spec.replicas", "replicas"),
-    ("spec.minReplicas", "minimum replicas"),
-    ("spec.minAvailable", "PDB minAvailable"),
-    ("scalingConfig.minSize", "node group minimum"),
-    ("scalingConfig.desiredSize", "node group desired size"),
-    ("desiredCount", "standby tasks"),
-    ("provisionedConcurrentExecutions", "provisioned Lambda environments"),
+# (path, what, the direction that loses capacity: -1 a decrease, +1 an increase)
+CAPACITY = (
+    ("spec.replicas", "replicas", -1),
+    ("spec.minReplicas", "minimum replicas", -1),
+    ("spec.minAvailable", "PDB minAvailable", -1),
+    ("spec.maxUnavailable", "PDB maxUnavailable", +1),
+    ("scalingConfig.minSize", "node group minimum", -1),
+    ("scalingConfig.desiredSize", "node group desired size", -1),
+    ("desiredCount", "standby tasks", -1),
+    ("provisionedConcurrentExecutions", "provisioned Lambda environments", -1),
 )
 
 
 def capacity(change: ResourceChange) -> Iterator[Risk]:
+    """Less capacity kept, or more allowed down. A PDB's count against a percentage cannot be
+    compared without the replica count, so that change is always shown."""
     for c in change.changes:
-        for path, what in CAPACITY_DOWN:
-            if c.path == path and _number(c.before) > _number(c.after):
+        for path, what, riskier in CAPACITY:
+            if c.path != path:
+                continue
+            direction = _direction(c.before, c.after)
+            if direction is None or direction == riskier:
+                mixed = " (a count against a percentage: compare at the replica count)"
                 yield Risk(
-                    "capacity", label(change), f"{label(change)}: {what} {c.before} -> {c.after}"
+                    "capacity",
+                    label(change),
+                    f"{label(change)}: {what} {c.before} -> {c.after}"
+                    + (mixed if direction is None else ""),
                 )
-        if c.path == "spec.maxUnavailable" and _number(c.after) > _number(c.before):
-            yield Risk(
-                "capacity",
-                label(change),
-                f"{label(change)}: PDB maxUnavailable {c.before} -> {c.after}",
-            )
 
 
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or value is None:
-        return 0.0
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value)
-    return (
-        float(text[:-1]) / 100
-        if text.endswith("%")
-        else float(text)
-        if text.replace(".", "").isdigit()
-        else 0.0
-    )
+def _direction(before: Any, after: Any) -> int | None:
+    """+1 if `after` is more than `before`, -1 if less, 0 if the same; None when one is a
+    percentage ("50%") and the other a count (2): which is more depends on the replicas.
+    An absent value is 0 of either."""
+    (unit_before, old), (unit_after, new) = _quantity(before), _quantity(after)
+    if unit_before != unit_after and before is not None and after is not None:
+        return None
+    return (new > old) - (new < old)
+
+
+def _quantity(value: Any) -> tuple[str, float]:
+    """("%", 50.0) for "50%", ("", 2.0) for 2; ("", 0.0) for what is not a number."""
+    text = "" if value is None or isinstance(value, bool) else str(value).strip()
+    unit = "%" if text.endswith("%") else ""
+    try:
+        return unit, float(text.removesuffix("%"))
+    except ValueError:
+        return unit, 0.0
 
 
 # (path pattern, value before, value after, what was switched off)
