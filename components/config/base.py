@@ -87,8 +87,7 @@ def scalar_problem(annotation: Any, value: Any, item: str = "") -> None:
         if "number" in kinds and "bool" not in kinds:
             raise PydanticCustomError(
                 "number_not_boolean",
-                named
-                + "must be a number, not true/false",
+                named + "must be a number, not true/false",
             )
         return
     if kinds == {"bool"} and not (isinstance(value, str) and value in BOOLEAN_TEXT):

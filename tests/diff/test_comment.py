@@ -45,6 +45,16 @@ def with_config(key: str, change) -> StackConfig:
     return StackConfig(PROD.stack, values, PROD.secret_keys)
 
 
+def hello_on_a_second_load_balancer() -> StackConfig:
+    values = dict(PROD.values)
+    routing = json.loads(values["warmstart:routing"])
+    services = json.loads(values["warmstart:services"])
+    services[0]["routes"]["loadBalancer"] = 1
+    values["warmstart:routing"] = json.dumps({**routing, "loadBalancers": 2})
+    values["warmstart:services"] = json.dumps(services)
+    return StackConfig(PROD.stack, values, PROD.secret_keys)
+
+
 def hello(services, **fields):
     services[0].update(fields)
     return services
@@ -107,6 +117,7 @@ CASES = {
             "services", lambda s: hello(s, image=s[0]["image"].split("@")[0] + "@" + NEW_DIGEST)
         )
     ),
+    "dns": lambda plan: render(hello_on_a_second_load_balancer()),
     "rollout": lambda plan: render(
         with_config(
             "routing",

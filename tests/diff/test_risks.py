@@ -9,6 +9,7 @@ from warmstart.diff.risks import (
     capacity,
     cluster,
     digests,
+    dns,
     engine_disagrees,
     guarantees,
     probes,
@@ -298,3 +299,22 @@ def test_risks_come_most_serious_kind_first():
         ("capacity", "Deployment api"),
         ("digest", "Deployment hello"),
     ]
+
+
+def test_dns_a_rule_on_another_load_balancers_listener():
+    before = {
+        "listenerArn": "<known after apply: aws:lb/listener:Listener routing-https.arn>",
+        "conditions": [{"hostHeader": {"values": ["a.example.com"]}}],
+    }
+    after = {
+        **before,
+        "listenerArn": "<known after apply: aws:lb/listener:Listener routing-https-1.arn>",
+    }
+    assert messages(dns, changed(RULE, "routing-a", before, after, operation=REPLACE)) == [
+        "ListenerRule routing-a moves from listener routing-https to routing-https-1 (another "
+        "load balancer): point a.example.com at the new DNS name (stack output "
+        "loadBalancerHosts)"
+    ]
+    # Near miss: the same listener, other inputs changed.
+    same = {**before, "priority": 12}
+    assert messages(dns, changed(RULE, "routing-a", before, same)) == []

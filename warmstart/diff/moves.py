@@ -31,10 +31,10 @@ def hosts_of(resource: dict[str, Any] | None) -> list[str]:
     return [h for c in conditions for h in c.get("hostHeader", {}).get("values", [])]
 
 
-def load_balancer_moves(change: ResourceChange) -> Iterator[tuple[str, str, str, list[str]]]:
-    """(rule, listener before, listener after, hosts) when a rule changes listener."""
+def load_balancer_moves(change: ResourceChange) -> Iterator[tuple[str, str, list[str]]]:
+    """(listener before, listener after, hosts) when a rule changes listener."""
     if change.type != RULE or change.operation == DELETE or change.before is None:
         return
     before, after = listener_of(change.before), listener_of(change.after)
     if before != after:
-        yield change.name, before, after, hosts_of(change.after) or hosts_of(change.before)
+        yield before, after, hosts_of(change.after) or hosts_of(change.before)

@@ -15,6 +15,7 @@ from typing import Any
 
 from warmstart.diff.changes import DELETE, REPLACE, ResourceChange
 from warmstart.diff.grants import added_grants
+from warmstart.diff.moves import load_balancer_moves
 
 STATEFUL = {
     "aws:ecr/repository:Repository": "its images go with it",
@@ -322,13 +323,25 @@ def _json(value: Any) -> str:
     return json.dumps(value) if isinstance(value, bool) or value is None else str(value)
 
 
-RULES = (stateful, cluster, probes, digests, weights, iam, capacity, guarantees, rollouts)
+def dns(change: ResourceChange) -> Iterator[Risk]:
+    for before, after, hosts in load_balancer_moves(change):
+        shown = ", ".join(hosts) or "its paths"
+        yield Risk(
+            "dns",
+            label(change),
+            f"{label(change)} moves from listener {before} to {after} (another load "
+            f"balancer): point {shown} at the new DNS name (stack output loadBalancerHosts)",
+        )
+
+
+RULES = (stateful, cluster, probes, digests, weights, iam, capacity, guarantees, rollouts, dns)
 KINDS = (
     "engine",
     "stateful",
     "cluster",
     "guarantee",
     "iam",
+    "dns",
     "capacity",
     "rollout",
     "probes",
