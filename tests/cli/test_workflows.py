@@ -188,5 +188,22 @@ def test_drift_runs_read_only_without_an_environment_and_files_only_real_drift()
     assert not any(step.get("continue-on-error") for step in job["steps"])
     drift = next(s for s in job["steps"] if s.get("id") == "drift")
     assert "python -m warmstart drift preview.json" in drift["run"]
-    filed = [s for s in job["steps"] if s.get("if")]
+    filed = [s for s in job["steps"] if "steps.drift" in s.get("if", "")]
     assert [s["if"] for s in filed] == ["steps.drift.outputs.drifted == 'true'"] * 2
+
+
+def test_pulumi_cloud_is_reached_by_oidc_never_a_stored_token():
+    for path in WORKFLOWS:
+        assert "secrets.PULUMI_ACCESS_TOKEN" not in path.read_text(), path.name
+        for job in load(path)["jobs"].values():
+            steps = job.get("steps", [])
+            for index, step in enumerate(steps):
+                if str(step.get("uses", "")).startswith("pulumi/actions@"):
+                    auth = steps[index - 1]
+                    assert auth["uses"] == "pulumi/auth-actions@v1", path.name
+                    assert auth["with"] == {
+                        "organization": "${{ vars.PULUMI_ORGANIZATION }}",
+                        "requested-token-type": "urn:pulumi:token-type:access_token:organization",
+                    }
+                    # Skipped where the backend is not Pulumi Cloud (no organization set).
+                    assert auth["if"].endswith("vars.PULUMI_ORGANIZATION != ''"), path.name
