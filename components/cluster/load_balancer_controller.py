@@ -83,7 +83,7 @@ class LoadBalancerController(pulumi.ComponentResource):
         )
         self.policy = aws.iam.Policy(
             names.name(""),
-            description="warmstart: register pod IPs in this cluster's pod target groups",
+            description="warmstart: register pod IPs in this account's target groups",
             policy=cluster_name.apply(
                 lambda cluster: json.dumps(
                     load_balancer_controller_policy(args.account_id, args.region, cluster)

@@ -51,6 +51,7 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:ecs/taskDefinition:TaskDefinition": ("",),  # every change is a new revision
     "aws:ecs/service:Service": ("name", "cluster", "launchType"),
     "aws:iam/role:Role": ("name", "namePrefix", "path"),
+    "aws:iam/policy:Policy": ("name", "namePrefix", "path", "description"),
     "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage"),
     "aws:cloudwatch/logGroup:LogGroup": ("name",),
     "aws:sqs/queue:Queue": ("name", "fifoQueue"),
