@@ -22,7 +22,8 @@
 #
 # Usage: scripts/sandbox/cluster.sh build | start | stop | env | status
 #        scripts/sandbox/cluster.sh kubelet VERSION   (another kubelet on the running cluster)
-#        scripts/sandbox/cluster.sh pull IMAGE | collect-images   (test aids, see below)
+#        scripts/sandbox/cluster.sh pull IMAGE | collect-images | images | processes NS POD
+#                                   (test aids, see below)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -367,7 +368,7 @@ start() {
   # containerd and runc are built (build_runtime); runc links libseccomp2, a dependency of
   # libseccomp-dev, which its build installs.
   apt_install_missing /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables \
-    conntrack:conntrack openssl:openssl kubectl:kubernetes-client
+    conntrack:conntrack openssl:openssl kubectl:kubernetes-client jq:jq
   mkdir -p "$STATE/run"
   node_address
   certificates
@@ -449,6 +450,25 @@ running_kubelet() {
   fi
 }
 
+# Test aid: every process of a pod, as containerd sees it (its sandbox included), one line
+# each: container name ("-" for the sandbox), the container's image, host PID, executable,
+# resident memory (KiB).
+pod_processes() { # namespace pod
+  local id info name image pid
+  for id in $(ctr --namespace k8s.io containers ls -q \
+    "labels.\"io.kubernetes.pod.namespace\"==$1,labels.\"io.kubernetes.pod.name\"==$2" 2>/dev/null); do
+    info=$(ctr --namespace k8s.io containers info "$id" 2>/dev/null)
+    name=$(jq -r '.Labels["io.kubernetes.container.name"] // "-"' <<<"$info")
+    image=$(jq -r .Image <<<"$info")
+    # A container without a task (an init container that has exited) has no process.
+    { ctr --namespace k8s.io tasks ps "$id" 2>/dev/null || true; } | awk 'NR > 1 {print $1}' \
+      | while read -r pid; do
+        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$image" "$pid" "$(readlink "/proc/$pid/exe" || echo '?')" \
+          "$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+      done
+  done
+}
+
 # `ip netns add` turns /run/netns into a shared bind mount of itself the first time it runs.
 # Done while pods run, that mount hides their namespaces' mounts, and every later pod deletion
 # fails (unlinkat: device or resource busy). Make it that mount before any pod exists.
@@ -478,10 +498,13 @@ case "${1:-}" in
   kubelet) switch_kubelet "${2:-}" ;;
   # Test aid: an image on the node that no pod uses (pulled by containerd, over plain HTTP).
   pull) ctr --namespace k8s.io images pull --plain-http "$2" ;;
+  # Test aid: every image reference containerd holds for the kubelet, one a line.
+  images) ctr --namespace k8s.io images ls -q 2>/dev/null ;;
+  processes) pod_processes "${2:?namespace}" "${3:?pod}" ;;
   env) printf 'export KUBECONFIG=%q\n' "$STATE/admin.kubeconfig" ;;
   status) admin get nodes -o wide ;;
   *)
-    echo "usage: $0 build|start|stop|kubelet VERSION|pull IMAGE|collect-images|env|status" >&2
+    echo "usage: $0 build|start|stop|kubelet VERSION|pull IMAGE|collect-images|images|processes NS POD|env|status" >&2
     exit 2
     ;;
 esac
