@@ -16,7 +16,7 @@ ACTIONLINT_VERSION := v1.7.7
 ACTIONLINT := build/tools/actionlint-$(ACTIONLINT_VERSION)/actionlint
 SHELL_SCRIPTS := .ci/run $(wildcard scripts/*.sh scripts/sandbox/*.sh)
 
-.PHONY: bench-pods help venv policy-venv test lint test-python test-go docs schema examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
+.PHONY: bench-pods bench-kubelets help venv policy-venv test lint test-python test-go docs schema examples render build lambda lambda-host bench bench-images toolchain sandbox up down e2e clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -100,6 +100,12 @@ bench-pods: venv ## pod create -> Ready on the local cluster, 5 scenarios (after
 	@if ! kubectl --context warmstart-local get --raw /readyz >/dev/null 2>&1; then \
 	  eval "$$(scripts/sandbox/cluster.sh env)"; export KUBECONFIG; fi; \
 	$(PY) -m bench.pod_start --context warmstart-local
+
+# The kubelet versions are measured in the order given; the one that ran before runs again after.
+KUBELETS ?= v1.36.1,v1.35.4
+bench-kubelets: venv ## SANDBOX-ONLY: bench-pods under each of KUBELETS on one control plane and runtime (after `make up`)
+	@eval "$$(scripts/sandbox/cluster.sh env)"; export KUBECONFIG; \
+	$(PY) -m bench.kubelets --context warmstart-local --kubelets "$(KUBELETS)"
 
 toolchain: ## SANDBOX-ONLY: build pulumi, its Python host, the Kubernetes and Docker Build providers
 	$(TOOLCHAIN) build

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from kubernetes import client, config
@@ -81,34 +83,67 @@ def ensure_namespace(api: client.CoreV1Api, namespace: str) -> None:
     api.create_namespace({"metadata": {"name": namespace, "labels": labels}})
 
 
+@dataclass
+class Layout:
+    """One layout's samples (seconds from Create), and how many pods' readiness probe failed
+    before it passed (the kubelet's Unhealthy events: probed before the service listened)."""
+
+    running: list[float]
+    ready: list[float]
+    probe_failed: int
+
+
+Results = dict[str, Layout]  # layout ("one at a time", "bursts of 10") -> its samples
+
+
+def probe_failures(api: client.CoreV1Api, namespace: str) -> set[str]:
+    """Pods of `namespace` whose readiness probe failed at least once (events, kept 1 h)."""
+    time.sleep(2)  # the kubelet's event recorder sends in batches
+    events = api.list_namespaced_event(namespace, field_selector="reason=Unhealthy").items
+    return {e.involved_object.name for e in events if e.message.startswith("Readiness probe")}
+
+
 def run_scenario(
     api: client.CoreV1Api, namespace: str, templates: Templates, pods: int, burst: int
-) -> dict[str, list[float]]:
+) -> Results:
     run_id = uuid.uuid4().hex[:8]
     with PodRunner(api, namespace, run_id) as runner:
         single = each_round(runner, templates, pods, 1)
         bursts = each_round(runner, templates, pods, burst)
         clock = runner.clock
-        return {
-            "one at a time": clock.seconds_to_ready(single),
-            f"bursts of {burst}": clock.seconds_to_ready(bursts),
-            "one at a time, Running": clock.seconds_to_running(single),
-        }
+    failed = probe_failures(api, namespace)
+    return {
+        layout: Layout(
+            running=clock.seconds_to_running(names),
+            ready=clock.seconds_to_ready(names),
+            probe_failed=len(failed.intersection(names)),
+        )
+        for layout, names in (("one at a time", single), (f"bursts of {burst}", bursts))
+    }
 
 
-def report(scenario: str, results: dict[str, list[float]]) -> None:
-    for layout, samples in results.items():
-        if not samples:
-            continue
+def report(scenario: str, results: Results) -> None:
+    for stage in ("Ready", "Running"):
+        for layout, measured in results.items():
+            samples = measured.ready if stage == "Ready" else measured.running
+            if not samples:
+                continue
+            label = layout if stage == "Ready" else f"{layout}, Running"
+            print(
+                f"{scenario:<12} {label:<24} n={len(samples):<3} "
+                f"p50 {percentile(samples, 0.5):6.3f} s  p95 {percentile(samples, 0.95):6.3f} s  "
+                f"max {max(samples):6.3f} s",
+                flush=True,
+            )
+    for layout, measured in results.items():
         print(
-            f"{scenario:<12} {layout:<24} n={len(samples):<3} "
-            f"p50 {percentile(samples, 0.5):6.3f} s  p95 {percentile(samples, 0.95):6.3f} s  "
-            f"max {max(samples):6.3f} s"
+            f"{scenario:<12} {layout:<24} readiness probe failed before Ready: "
+            f"{measured.probe_failed} of {len(measured.ready)} pods",
+            flush=True,
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def add_arguments(parser: argparse.ArgumentParser, scenarios: str) -> None:
     parser.add_argument("--context", default="warmstart-local")
     parser.add_argument(
         "--from",
@@ -129,9 +164,11 @@ def main() -> None:
     parser.add_argument("--mirror", default="127.0.0.1:5001", help="its pull-through mirror")
     parser.add_argument("--link-delay-ms", type=float, default=25.0, help="one-way, upstream")
     parser.add_argument("--link-mbit", type=float, default=40.0, help="upstream bandwidth")
-    parser.add_argument("--scenarios", default="held,mirror,upstream,startupProbe,articles")
-    args = parser.parse_args()
-    config.load_kube_config(context=args.context)
+    parser.add_argument("--scenarios", default=scenarios)
+
+
+def measure(args: argparse.Namespace) -> dict[str, Results]:
+    """Every scenario of `args.scenarios`, in order, each reported as it ends."""
     api, apps = client.CoreV1Api(), client.AppsV1Api()
     source_namespace, deployment = args.source.split("/", 1)
     template = deployed_template(apps, source_namespace, deployment)
@@ -143,7 +180,7 @@ def main() -> None:
     }
     upstream_port = int(args.upstream.rsplit(":", 1)[1])
     rate = args.link_mbit * 1e6 / 8
-    print(f"pod create -> Ready (watch event), {args.source} on context {args.context}")
+    measured: dict[str, Results] = {}
     with ShapedLink(upstream_port, args.link_delay_ms / 1000, rate) as link:
         pulls = PullScenarios(template, args.upstream, args.mirror, f"127.0.0.1:{link.port}")
         scenarios["mirror"] = (pulls.through_mirror, args.pods)
@@ -154,7 +191,18 @@ def main() -> None:
         )
         for name in args.scenarios.split(","):
             templates, pods = scenarios[name]
-            report(name, run_scenario(api, args.namespace, templates, pods, args.burst))
+            measured[name] = run_scenario(api, args.namespace, templates, pods, args.burst)
+            report(name, measured[name])
+    return measured
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_arguments(parser, "held,mirror,upstream,startupProbe,articles")
+    args = parser.parse_args()
+    config.load_kube_config(context=args.context)
+    print(f"pod create -> Ready (watch event), {args.source} on context {args.context}")
+    measure(args)
     print(
         f"articles' claim: p95 {ARTICLES_P95_S:.3f} s; "
         f"Kubernetes pod-startup SLO: p99 <= {SLO_P99_S:.0f} s, image pulls excluded"

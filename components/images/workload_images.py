@@ -55,7 +55,9 @@ def workload_images(
     pull-through mirror stands for, it is pulled through that mirror, digest unchanged.
     """
     builds: dict[str, BuildConfig] = {s.name: s.build for s in config.services if s.build}
-    if config.prewarm.enabled and config.prewarm.sleep_build is not None:
+    # Only sleep mode runs the sleep image (and only then has the mirror a repository for it):
+    # a stack switched to image-volume mode may keep its sleepBuild without building it.
+    if config.prewarm.enabled and config.prewarm.mode == "sleep" and config.prewarm.sleep_build:
         builds[SLEEP] = config.prewarm.sleep_build
     built = _build(config, builds, aws_provider=aws_provider, mirror=mirror) if builds else {}
     refs: dict[str, pulumi.Input[str]] = {

@@ -3,18 +3,30 @@
 The source articles tune probes with `initialDelaySeconds: 30`: every pod then waits 30 s
 before it can take traffic, however fast it really starts, and a pod that needs 31 s is
 killed in a loop. warmstart derives the probes from the measured budget instead, laid out
-around what the kubelet (1.35) actually does, measured with `make bench-pods`:
+around what the kubelet actually does, measured with `make bench-pods` and, 1.36 against
+1.35 on one cluster, `make bench-kubelets` (docs/figures.md, "Pod start"):
 
-- The kubelet learns that a container runs from its 1 s relist of the runtime, and at that
-  moment it runs the readiness probe at once (prober_manager.UpdatePodStatus triggers it).
+- The kubelet runs the readiness probe the instant it sees that a container runs
+  (prober_manager.UpdatePodStatus triggers it), then on the probe's own ticker. The 1.35
+  kubelet sees it on its 1 s relist of the runtime (Running one pod at a time at p50
+  0.7-1.1 s, p95 1.3-1.5 s), by when a service that starts in milliseconds listens, so
+  Ready follows at once. The 1.36 kubelet relists a pod right after acting on it
+  (PLEGOnDemandRelist): Running at p50 0.3-0.55 s, p95 0.4-0.8 s; but the triggered probe
+  can now come before the service has opened its port (refused on 5-12 pods of 30), and the
+  next one is a period later. Ready moved at p50 (0.35-0.62 s against 0.70-1.11 s), hardly
+  at p95 (1.35-1.56 s against 1.47-1.93 s): the readiness period, no longer the relist, is
+  what a start that loses that race waits for.
 - A startupProbe gets no such trigger: it waits for its own ticker, started when the pod
   was first synced, and readiness waits for it. Behind a startupProbe a pod is Ready about
-  one period (1 s) later than it could be: p95 2.2 s against 1.4 s one pod at a time.
+  one period later than it could be, under either kubelet: p95 1.90-1.97 s (1.36) and
+  2.31-2.38 s (1.35) against 1.35-1.56 s and 1.47-1.93 s without one.
 
-So there is no startupProbe. Readiness polls every second from the start, and liveness,
-whose endpoint fails until the service has started, is not probed before the budget is
-spent: a start that hangs is restarted once the budget and the liveness tolerance are
-gone, and a service that starts in 40 ms is Ready the moment the kubelet sees it run.
+So there is no startupProbe, and the readiness period is 1 s, the API's minimum (no setting
+removes the second a too-early probe costs on 1.36). Readiness polls every second from the
+start, and liveness, whose endpoint fails until the service has started, is not probed
+before the budget is spent: a start that hangs is restarted once the budget and the
+liveness tolerance are gone, and a service that starts in 40 ms is Ready the moment the
+kubelet sees it run, or one readiness period later.
 
 Formulas (P = period, F = failureThreshold, T = timeout, t = the service's real start-up):
 

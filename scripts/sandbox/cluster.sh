@@ -21,7 +21,9 @@
 # network namespaces this script makes on this machine ever hold them.
 #
 # Usage: scripts/sandbox/cluster.sh build | start | stop | env | status
-#        scripts/sandbox/cluster.sh pull IMAGE | collect-images   (test aids, see below)
+#        scripts/sandbox/cluster.sh kubelet VERSION   (another kubelet on the running cluster)
+#        scripts/sandbox/cluster.sh pull IMAGE | collect-images | images | processes NS POD
+#                                   (test aids, see below)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -300,6 +302,37 @@ start_kubelet() {
   run kubelet "$KUBELET_BIN/kubelet" --config "$STATE/kubelet/config.yaml" \
     --kubeconfig "$STATE/kubelet.kubeconfig" --root-dir "$STATE/kubelet/root" \
     --hostname-override "$NODE" --node-ip "$NODE_IP"
+  # What runs, so that a later restart (collect-images) starts the same kubelet.
+  echo "$KUBELET_VERSION" >"$STATE/run/kubelet.version"
+}
+
+# The node is Ready and its kubelet reports `version` (a restarted kubelet posts its
+# version and conditions with its first status update; until then the old ones stand).
+wait_for_kubelet() { # version
+  wait_for 120 "node $NODE with kubelet $1" node_runs_kubelet "$1"
+}
+
+node_runs_kubelet() {
+  local reported
+  reported=$(admin get node "$NODE" -o jsonpath='{.status.nodeInfo.kubeletVersion}')
+  [ "$reported" = "$1" ] && admin wait --for condition=Ready "node/$NODE" --timeout 1s
+}
+
+# Another kubelet on the running cluster, the control plane, runtime, pods and kube-proxy
+# untouched: built if missing, then the running kubelet is stopped and that one started on
+# the same configuration and root directory. Pods keep running (their containers belong to
+# containerd); the new kubelet adopts them. The start-up benchmark (bench/kubelets.py)
+# compares kubelets this way.
+switch_kubelet() { # version
+  [ -n "${1:-}" ] || { echo "usage: $0 kubelet VERSION (e.g. v1.35.4)" >&2; exit 2; }
+  [ -f "$STATE/run/kubelet.pid" ] || { log "no kubelet runs in $STATE: start first"; exit 1; }
+  KUBELET_VERSION=$1
+  KUBELET_BIN="$CACHE/kubernetes-${KUBELET_VERSION}_etcd-${ETCD_VERSION}/bin"
+  build_kubernetes "$KUBELET_VERSION" "$KUBELET_BIN" kubelet
+  log "restarting the kubelet as $KUBELET_VERSION"
+  terminate kubelet
+  start_kubelet
+  wait_for_kubelet "$KUBELET_VERSION"
 }
 
 start_node() {
@@ -335,7 +368,7 @@ start() {
   # containerd and runc are built (build_runtime); runc links libseccomp2, a dependency of
   # libseccomp-dev, which its build installs.
   apt_install_missing /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables \
-    conntrack:conntrack openssl:openssl kubectl:kubernetes-client
+    conntrack:conntrack openssl:openssl kubectl:kubernetes-client jq:jq
   mkdir -p "$STATE/run"
   node_address
   certificates
@@ -395,6 +428,7 @@ stop() {
 # can take 5 minutes. Then the kubelet restarts as before. Pods keep running throughout; the
 # pass's log is kept as run/kubelet-image-gc.log.
 collect_images() {
+  running_kubelet
   kubelet_config 1 0 1ns
   terminate kubelet
   start_kubelet
@@ -405,7 +439,34 @@ collect_images() {
   kubelet_config 99 98 2m
   terminate kubelet
   start_kubelet
-  wait_for 120 "node $NODE" admin wait --for condition=Ready "node/$NODE" --timeout 1s
+  wait_for_kubelet "$KUBELET_VERSION"
+}
+
+# The kubelet that runs (cluster.sh kubelet may have changed it), unless one is asked for.
+running_kubelet() {
+  if [ -z "${WARMSTART_KUBELET_VERSION:-}" ] && [ -f "$STATE/run/kubelet.version" ]; then
+    KUBELET_VERSION=$(cat "$STATE/run/kubelet.version")
+    KUBELET_BIN="$CACHE/kubernetes-${KUBELET_VERSION}_etcd-${ETCD_VERSION}/bin"
+  fi
+}
+
+# Test aid: every process of a pod, as containerd sees it (its sandbox included), one line
+# each: container name ("-" for the sandbox), the container's image, host PID, executable,
+# resident memory (KiB).
+pod_processes() { # namespace pod
+  local id info name image pid
+  for id in $(ctr --namespace k8s.io containers ls -q \
+    "labels.\"io.kubernetes.pod.namespace\"==$1,labels.\"io.kubernetes.pod.name\"==$2" 2>/dev/null); do
+    info=$(ctr --namespace k8s.io containers info "$id" 2>/dev/null)
+    name=$(jq -r '.Labels["io.kubernetes.container.name"] // "-"' <<<"$info")
+    image=$(jq -r .Image <<<"$info")
+    # A container without a task (an init container that has exited) has no process.
+    { ctr --namespace k8s.io tasks ps "$id" 2>/dev/null || true; } | awk 'NR > 1 {print $1}' \
+      | while read -r pid; do
+        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$image" "$pid" "$(readlink "/proc/$pid/exe" || echo '?')" \
+          "$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+      done
+  done
 }
 
 # `ip netns add` turns /run/netns into a shared bind mount of itself the first time it runs.
@@ -434,12 +495,16 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   collect-images) collect_images ;;
+  kubelet) switch_kubelet "${2:-}" ;;
   # Test aid: an image on the node that no pod uses (pulled by containerd, over plain HTTP).
   pull) ctr --namespace k8s.io images pull --plain-http "$2" ;;
+  # Test aid: every image reference containerd holds for the kubelet, one a line.
+  images) ctr --namespace k8s.io images ls -q 2>/dev/null ;;
+  processes) pod_processes "${2:?namespace}" "${3:?pod}" ;;
   env) printf 'export KUBECONFIG=%q\n' "$STATE/admin.kubeconfig" ;;
   status) admin get nodes -o wide ;;
   *)
-    echo "usage: $0 build|start|stop|pull IMAGE|collect-images|env|status" >&2
+    echo "usage: $0 build|start|stop|kubelet VERSION|pull IMAGE|collect-images|images|processes NS POD|env|status" >&2
     exit 2
     ;;
 esac

@@ -10,15 +10,20 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import yaml
 
 from tests.e2e.project import Project, copy_project
+from warmstart.stackfile import PROJECT_ROOT
 
 CONTEXT = "warmstart-local"
 STACK = "local"
+# SANDBOX-ONLY test aids (forced image GC, containerd's view of images and processes).
+SANDBOX_CLUSTER = PROJECT_ROOT / "scripts" / "sandbox" / "cluster.sh"
 
 
 def kubectl(*args: str) -> str:
@@ -49,3 +54,32 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory, namespace: str) -> Pro
     if os.environ.get("WARMSTART_BUILDER"):
         copied.env["BUILDX_BUILDER"] = os.environ["WARMSTART_BUILDER"]
     return copied
+
+
+def on_sandbox_cluster() -> bool:
+    """The cluster is scripts/sandbox/cluster.sh's (one node named warmstart, on this host)."""
+    return kubectl("get", "nodes", "-o", "name").strip() == "node/warmstart"
+
+
+def sandbox_aid(*args: str, timeout: int = 120) -> str:
+    """One of cluster.sh's test aids; its standard output."""
+    return subprocess.run(
+        [str(SANDBOX_CLUSTER), *args], capture_output=True, text=True, check=True, timeout=timeout
+    ).stdout
+
+
+def node_images() -> set[str]:
+    return {
+        name
+        for node in kube_json("get", "nodes")["items"]
+        for image in node["status"].get("images", [])
+        for name in image["names"]
+    }
+
+
+def wait_for_node_images(done: Callable[[set[str]], bool], timeout_s: float = 120) -> set[str]:
+    """The node's reported images once `done(images)`; the kubelet refreshes them every 30 s."""
+    deadline = time.monotonic() + timeout_s
+    while not done(images := node_images()) and time.monotonic() < deadline:
+        time.sleep(3)
+    return images

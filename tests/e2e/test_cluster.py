@@ -15,10 +15,16 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.e2e.cluster import STACK, kube_json, kubectl, local_stack
+from tests.e2e.cluster import (
+    SANDBOX_CLUSTER,
+    STACK,
+    kube_json,
+    kubectl,
+    local_stack,
+    wait_for_node_images,
+)
 from tests.e2e.load import SteadyLoad
 from tests.e2e.project import Project
-from warmstart.stackfile import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -60,15 +66,6 @@ def test_every_stack_image_is_on_the_node_by_its_digest(project):
     assert wanted <= on_node
 
 
-def node_images() -> set[str]:
-    return {
-        name
-        for node in kube_json("get", "nodes")["items"]
-        for image in node["status"].get("images", [])
-        for name in image["names"]
-    }
-
-
 def test_every_pod_pulls_through_the_mirror(project):
     outputs = json.loads(project.ok("stack", "output", "--json"))
     assert outputs["mirror"] == {"routes": {"127.0.0.1:5000": MIRROR}}
@@ -77,7 +74,6 @@ def test_every_pod_pulls_through_the_mirror(project):
     assert images and all(image.startswith(f"{MIRROR}/warmstart/") for image in images)
 
 
-SANDBOX_CLUSTER = PROJECT_ROOT / "scripts" / "sandbox" / "cluster.sh"
 UNHELD = "127.0.0.1:5000/base/golang:1.26"  # on the node, but no pod and no holder uses it
 
 
@@ -93,14 +89,6 @@ def test_kubelet_image_gc_keeps_held_images_and_removes_unheld_ones(project):
     on_node = wait_for_node_images(lambda images: UNHELD not in images)
     assert UNHELD not in on_node
     assert held <= on_node
-
-
-def wait_for_node_images(done: Any, timeout_s: float = 120) -> set[str]:
-    """The node's reported images once `done(images)`; the kubelet refreshes them every 30 s."""
-    deadline = time.monotonic() + timeout_s
-    while not done(images := node_images()) and time.monotonic() < deadline:
-        time.sleep(3)
-    return images
 
 
 def edit_stack(project: Project, edit: Any) -> None:

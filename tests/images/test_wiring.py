@@ -65,6 +65,25 @@ def test_one_pinned_string_for_pods_prewarm_and_fargate(built):
     assert built.outputs["services"]["hello"]["image"] == PINNED
 
 
+def test_image_volume_mode_keeps_its_sleep_build_unbuilt():
+    """A stack switched to image-volume mode, its sleepBuild left in place, renders: the sleep
+    image is neither built nor given a repository (it failed with KeyError: 'sleep')."""
+    hello = {k: v for k, v in HELLO.items() if k != "image"}
+    hello["build"] = {"context": "services", "target": "hello"}
+    prewarm = {
+        "enabled": True,
+        "mode": "image-volume",
+        "sleepBuild": {"context": "services", "target": "sleep"},
+    }
+    values = routed_stack(hello, mirror={"enabled": True}, prewarm=prewarm)
+    rendered = run(values)
+    assert sorted(r.name for r in rendered.of_type(IMAGE)) == ["hello"]
+    daemonset = rendered.get("kubernetes:apps/v1:DaemonSet", "image-prewarm-0")
+    pod = daemonset.inputs["spec"]["template"]["spec"]
+    assert [c["name"] for c in pod["containers"]] == ["pause"]
+    assert [v["image"]["reference"] for v in pod["volumes"]] == [PINNED]
+
+
 def test_workloads_wait_for_the_push(built):
     image = built.get(IMAGE, "hello")
     for type_, name in (
