@@ -69,6 +69,11 @@ def sandbox_aid(*args: str, timeout: int = 120) -> str:
 
 
 def node_images() -> set[str]:
+    """Every image on the node: containerd's own list on the sandbox cluster; elsewhere the
+    nodes' status, where the kubelet reports only the 50 largest (nodeStatusMaxImages), so
+    a node that holds many large images may leave out small ones that are there."""
+    if on_sandbox_cluster():
+        return set(sandbox_aid("images").split())
     return {
         name
         for node in kube_json("get", "nodes")["items"]
@@ -78,7 +83,7 @@ def node_images() -> set[str]:
 
 
 def wait_for_node_images(done: Callable[[set[str]], bool], timeout_s: float = 120) -> set[str]:
-    """The node's reported images once `done(images)`; the kubelet refreshes them every 30 s."""
+    """The node's images once `done(images)` (a node's status is refreshed every 30 s)."""
     deadline = time.monotonic() + timeout_s
     while not done(images := node_images()) and time.monotonic() < deadline:
         time.sleep(3)
